@@ -1,0 +1,93 @@
+"""The one wiring place: build the Application, open resources, register handlers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.services import Services
+from handlers.commands import publish_commands, register
+from handlers.common import Context
+
+log = logging.getLogger(__name__)
+
+BotApp = Application[Any, Context, Any, Any, Any, Any]
+
+
+async def post_init(app: BotApp) -> None:
+    """Load the seed articles and publish the command menu."""
+    services: Services = app.bot_data["services"]
+    seeds = services.config.seeds_dir
+    if seeds.is_dir():
+        report = services.ingest.ingest_paths([seeds])
+        log.info(
+            "seeds: %d added, %d updated, %d unchanged, %d rejected",
+            len(report.added), len(report.updated), report.unchanged, len(report.rejected),
+        )
+    await publish_commands(app, services.config.default_language)
+
+
+async def post_shutdown(app: BotApp) -> None:
+    """Close the database."""
+    services: Services = app.bot_data["services"]
+    services.close()
+
+
+def build_application(
+    services: Services,
+    *,
+    token: str,
+    base_url: str,
+    base_file_url: str | None = None,
+    application_class: type[Application[Any, Any, Any, Any, Any, Any]] = Application,
+    rate_limit: bool = True,
+) -> BotApp:
+    """Build the bot's Application on top of ready services."""
+    builder = (
+        ApplicationBuilder()
+        .application_class(application_class)
+        .token(token)
+        .base_url(base_url)
+        .context_types(ContextTypes(context=Context))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app: BotApp = builder.build()
+    app.bot_data["services"] = services
+    register(app)
+    return app
+
+
+ALLOWED_UPDATES = Update.ALL_TYPES
+
+
+@asynccontextmanager
+async def running(app: BotApp, poll_timeout: int = 10) -> AsyncIterator[BotApp]:
+    """Run an Application by hand (what run_polling does), hooks included; stop it on exit."""
+    await app.initialize()
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=poll_timeout, poll_interval=0)
+        await app.start()
+        try:
+            yield app
+        finally:
+            if app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+    finally:
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)

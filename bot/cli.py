@@ -1,0 +1,167 @@
+"""`python -m bot ...`: run the bot, or use its services from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config, load_config
+from bot.errors import ConfigError, MojazError
+from bot.i18n import t
+from bot.logs import setup_logging
+from bot.services import Services, build_services
+
+
+def _article_json(article: Any) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "subtitle": article.subtitle,
+        "summary": article.summary,
+        "source": article.source,
+        "language": article.language,
+        "url": article.url,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "date_source": article.date_source,
+    }
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    """Serve Telegram (with a token) or the local stand-in with a terminal chat (without)."""
+    from bot.runner import run_local, run_telegram
+
+    if config.local_mode:
+        asyncio.run(run_local(config, language_code=args.language))
+    else:
+        run_telegram(config)
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
+    """Load seed files, JSON/JSONL exports or feed files (or folders of them)."""
+    services = build_services(config)
+    try:
+        missing = [p for p in args.paths if not Path(p).exists()]
+        if missing:
+            print(f"no such file or folder: {', '.join(missing)}", file=sys.stderr)
+            return 2
+        report = services.ingest.ingest_paths([Path(p) for p in args.paths])
+    finally:
+        services.close()
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        print(f"{len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged, "
+              f"{len(report.rejected)} rejected")
+        for item, reason in report.rejected:
+            print(f"  rejected {item}: {reason}")
+    return 0
+
+
+def cmd_latest(args: argparse.Namespace, config: Config) -> int:
+    """Print the newest articles."""
+    return _with_services(config, args, lambda s: [_article_json(a) for a in s.articles.latest(args.n)],
+                          _print_articles)
+
+
+def cmd_search(args: argparse.Namespace, config: Config) -> int:
+    """Print search results for a query."""
+
+    def run(services: Services) -> dict[str, Any]:
+        page = services.articles.search(" ".join(args.query), page=args.page, page_size=args.limit)
+        return {
+            "query": page.query,
+            "total": page.total,
+            "page": page.page,
+            "results": [{**_article_json(h.article), "snippet": h.snippet} for h in page.hits],
+        }
+
+    def show(result: dict[str, Any]) -> None:
+        print(f"{result['total']} results for {result['query']}")
+        _print_articles(result["results"], snippets=True)
+
+    return _with_services(config, args, run, show)
+
+
+def _print_articles(items: list[dict[str, Any]], snippets: bool = False) -> None:
+    for item in items:
+        print(f"#{item['id']}  {item['title']}")
+        print(f"     {item['source'] or '-'} · {item['published_at']} · {item['language']}")
+        if snippets:
+            print(f"     {item['snippet']}")
+
+
+def _with_services(
+    config: Config,
+    args: argparse.Namespace,
+    run: Callable[[Services], Any],
+    show: Callable[[Any], None],
+) -> int:
+    services = build_services(config)
+    try:
+        result = run(services)
+    except MojazError as error:
+        message = t("en", error.key, **error.params)
+        if args.json:
+            print(json.dumps({"error": error.key, "message": message}, ensure_ascii=False))
+        else:
+            print(message.replace("<b>", "").replace("</b>", ""), file=sys.stderr)
+        return 1
+    finally:
+        services.close()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        show(result)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: every subcommand and its options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Mojaz, a Telegram news-digest bot. Without a subcommand, runs the bot.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot (no TELEGRAM_BOT_TOKEN: local Telegram + terminal chat)")
+    run.add_argument("--language", default="en", help="language_code of the terminal user (ar, en, tr)")
+    run.set_defaults(func=cmd_run)
+
+    ingest = sub.add_parser("ingest", help="load articles from seed files, JSON/JSONL exports, feed files or folders")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("--json", action="store_true", help="print the report as JSON")
+    ingest.set_defaults(func=cmd_ingest)
+
+    latest = sub.add_parser("latest", help="print the newest articles")
+    latest.add_argument("-n", type=int, default=5, help="how many (1-20, default 5)")
+    latest.add_argument("--json", action="store_true", help="print JSON")
+    latest.set_defaults(func=cmd_latest)
+
+    search = sub.add_parser("search", help="full-text search over the articles")
+    search.add_argument("query", nargs="+", metavar="QUERY")
+    search.add_argument("--page", type=int, default=1)
+    search.add_argument("--limit", type=int, default=10, help="results per page (default 10)")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    search.set_defaults(func=cmd_search)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m bot`."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["run", *(argv or [])])
+    try:
+        config = load_config()
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    setup_logging(config.log_level if args.command == "run" else "WARNING", [config.token or ""])
+    return int(args.func(args, config))

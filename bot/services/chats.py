@@ -1,0 +1,48 @@
+"""The chats the bot talks to: who they are and which language they read."""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.errors import BadInput
+from bot.i18n import LANGUAGES, pick_language
+from bot.models import Chat
+from bot.store import Store
+
+
+class ChatService:
+    """Remembers chats and answers which language and time zone each one uses."""
+
+    def __init__(self, store: Store, clock: Clock, default_language: str, default_timezone: str) -> None:
+        self.store = store
+        self.clock = clock
+        self.default_language = default_language
+        self.default_timezone = default_timezone
+
+    def seen(self, chat_id: int, chat_type: str, title: str, language_code: str | None) -> Chat:
+        """Record that a chat spoke to the bot (re-activating it if it had left)."""
+        detected = pick_language(language_code, default="") or None
+        return self.store.chats.touch(chat_id, chat_type, title, detected, self.clock.now())
+
+    def language(self, chat_id: int, language_code: str | None = None) -> str:
+        """The chat's language: its own choice, else Telegram's language_code, else the default."""
+        chat = self.store.chats.get(chat_id)
+        chosen = chat.language if chat else None
+        detected = self.store.chats.detected_language(chat_id) if chat else None
+        return pick_language(chosen, language_code, detected, default=self.default_language)
+
+    def set_language(self, chat_id: int, language: str) -> str:
+        """Store the chat's chosen language; raise BadInput for an unsupported one."""
+        language = language.strip().lower()
+        if language not in LANGUAGES:
+            raise BadInput("lang_usage")
+        self.store.chats.set_language(chat_id, language)
+        return language
+
+    def timezone(self, chat_id: int) -> str:
+        """The chat's IANA time zone, or the default."""
+        chat = self.store.chats.get(chat_id)
+        return (chat.timezone if chat else None) or self.default_timezone
+
+    def deactivate(self, chat_id: int) -> None:
+        """The chat blocked or removed the bot: stop writing to it, keep its settings."""
+        self.store.chats.deactivate(chat_id, self.clock.now())

@@ -1,0 +1,199 @@
+"""Articles and their full-text index."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.models import Article
+from bot.store.db import parse_utc, utc_iso
+
+if TYPE_CHECKING:
+    from bot.store.db import Store
+
+
+@dataclass
+class ArticleRow:
+    """What the ingest pipeline writes for one article."""
+
+    title: str
+    body: str
+    subtitle: str
+    summary: str
+    url: str | None
+    guid: str | None
+    source: str
+    language: str
+    location: str
+    author: str
+    tags: list[str]
+    published_at: datetime
+    date_source: str
+    content_hash: str
+    raw: str | None
+    index_title: str
+    index_subtitle: str
+    index_body: str
+
+
+def _article(row: dict[str, Any]) -> Article:
+    return Article(
+        id=row["id"],
+        title=row["title"],
+        body=row["body"],
+        subtitle=row["subtitle"],
+        summary=row["summary"],
+        url=row["url"],
+        source=row["source"],
+        language=row["language"],
+        location=row["location"],
+        author=row["author"],
+        tags=json.loads(row["tags"] or "[]"),
+        published_at=parse_utc(row["published_at"]),
+        date_source=row["date_source"],
+        ingested_at=parse_utc(row["ingested_at"]),
+        story_id=row.get("story_id"),
+    )
+
+
+_COLUMNS = (
+    "id, url, source, language, title, subtitle, body, summary, location, author, tags, "
+    "published_at, date_source, ingested_at"
+)
+
+
+class ArticleRepo:
+    """Reads and writes the articles table and keeps articles_fts in step with it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def find_duplicate(
+        self, url: str | None, source: str, guid: str | None, content_hash: str
+    ) -> tuple[int, str] | None:
+        """Return (id, content_hash) of the stored article this one duplicates, if any."""
+        with self.store.reading() as db:
+            for sql, params in (
+                ("SELECT id, content_hash FROM articles WHERE url = ?", [url]),
+                ("SELECT id, content_hash FROM articles WHERE source = ? AND guid = ?", [source, guid]),
+                ("SELECT id, content_hash FROM articles WHERE content_hash = ?", [content_hash]),
+            ):
+                if params[-1] is None:
+                    continue
+                row = db.execute(sql, params).fetchone()
+                if row:
+                    return row[0], row[1]
+        return None
+
+    def insert(self, row: ArticleRow, now: datetime) -> int:
+        """Store a new article and index it; return its id."""
+        with self.store.writing() as db:
+            cursor = db.execute(
+                """
+                INSERT INTO articles (url, guid, source, language, title, subtitle, body, summary,
+                    location, author, tags, published_at, date_source, ingested_at, content_hash, raw)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    row.url, row.guid, row.source, row.language, row.title, row.subtitle,
+                    row.body, row.summary, row.location, row.author,
+                    json.dumps(row.tags, ensure_ascii=False), utc_iso(row.published_at),
+                    row.date_source, utc_iso(now), row.content_hash, row.raw,
+                ],
+            )
+            article_id = int(cursor.lastrowid or 0)
+            db.execute(
+                "INSERT INTO articles_fts (rowid, title, subtitle, body) VALUES (?, ?, ?, ?)",
+                [article_id, row.index_title, row.index_subtitle, row.index_body],
+            )
+        return article_id
+
+    def update(self, article_id: int, row: ArticleRow, now: datetime) -> None:
+        """Replace a stored article's text (it changed at the source) and re-index it."""
+        with self.store.writing() as db:
+            db.execute(
+                """
+                UPDATE articles SET url = coalesce(?, url), guid = coalesce(?, guid), language = ?,
+                    title = ?, subtitle = ?, body = ?, summary = ?, location = ?, author = ?,
+                    tags = ?, published_at = ?, date_source = ?, updated_at = ?, content_hash = ?,
+                    raw = coalesce(?, raw)
+                WHERE id = ?
+                """,
+                [
+                    row.url, row.guid, row.language, row.title, row.subtitle, row.body,
+                    row.summary, row.location, row.author,
+                    json.dumps(row.tags, ensure_ascii=False), utc_iso(row.published_at),
+                    row.date_source, utc_iso(now), row.content_hash, row.raw, article_id,
+                ],
+            )
+            db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+            db.execute(
+                "INSERT INTO articles_fts (rowid, title, subtitle, body) VALUES (?, ?, ?, ?)",
+                [article_id, row.index_title, row.index_subtitle, row.index_body],
+            )
+
+    def get(self, article_id: int) -> Article | None:
+        """Return one article, or None."""
+        with self.store.reading() as db:
+            rows = list(db.query(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", [article_id]))
+        return _article(rows[0]) if rows else None
+
+    def get_many(self, ids: list[int]) -> list[Article]:
+        """Return the articles with these ids, in the order given."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        with self.store.reading() as db:
+            rows = {r["id"]: r for r in db.query(f"SELECT {_COLUMNS} FROM articles WHERE id IN ({marks})", ids)}
+        return [_article(rows[i]) for i in ids if i in rows]
+
+    def latest(self, limit: int, offset: int = 0) -> list[Article]:
+        """Return the newest articles first."""
+        with self.store.reading() as db:
+            rows = db.query(
+                f"SELECT {_COLUMNS} FROM articles ORDER BY published_at DESC, id DESC LIMIT ? OFFSET ?",
+                [limit, offset],
+            )
+            return [_article(r) for r in rows]
+
+    def count(self) -> int:
+        """Return how many articles are stored."""
+        with self.store.reading() as db:
+            return int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def search(self, match: str, limit: int, offset: int = 0) -> tuple[list[Article], int]:
+        """Run an FTS5 MATCH; rank by bm25 (title weighs most), newer first on ties."""
+        with self.store.reading() as db:
+            total = int(
+                db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [match]).fetchone()[0]
+            )
+            rows = db.query(
+                f"""
+                SELECT {", ".join("a." + c.strip() for c in _COLUMNS.split(","))}
+                FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+                WHERE articles_fts MATCH ?
+                ORDER BY round(bm25(articles_fts, 5.0, 3.0, 1.0), 6), a.published_at DESC, a.id DESC
+                LIMIT ? OFFSET ?
+                """,
+                [match, limit, offset],
+            )
+            return [_article(r) for r in rows], total
+
+    def save_query(self, chat_id: int, query: str, now: datetime) -> int:
+        """Remember a chat's search so that page buttons can refer to it by id."""
+        with self.store.writing() as db:
+            cursor = db.execute(
+                "INSERT INTO saved_queries (chat_id, query, created_at) VALUES (?, ?, ?)",
+                [chat_id, query, utc_iso(now)],
+            )
+            return int(cursor.lastrowid or 0)
+
+    def saved_query(self, query_id: int, chat_id: int) -> str | None:
+        """Return a saved search of this chat, or None."""
+        with self.store.reading() as db:
+            row = db.execute(
+                "SELECT query FROM saved_queries WHERE id = ? AND chat_id = ?", [query_id, chat_id]
+            ).fetchone()
+        return row[0] if row else None

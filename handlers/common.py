@@ -1,0 +1,112 @@
+"""What every handler shares: the context type, the chat's language, sending a Reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.errors import BadInput
+from bot.i18n import t
+from bot.render.articles import Button, Reply
+from bot.services import Services
+
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The callback context, with the services at hand."""
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data["services"]  # type: ignore[no-any-return]
+
+
+def chat_id(update: Update) -> int:
+    """The id of the chat an update belongs to."""
+    assert update.effective_chat is not None
+    return update.effective_chat.id
+
+
+def chat_lang(update: Update, context: Context) -> str:
+    """The language to answer this update in."""
+    user = update.effective_user
+    return context.services.chats.language(chat_id(update), user.language_code if user else None)
+
+
+def chat_tz(update: Update, context: Context) -> str:
+    """The chat's time zone."""
+    return context.services.chats.timezone(chat_id(update))
+
+
+def parse_count(args: list[str], default: int, maximum: int) -> int:
+    """Read an optional whole number argument in 1..maximum; raise BadInput otherwise."""
+    if not args:
+        return default
+    text = args[0].strip()
+    if len(args) > 1 or not text.isascii() or not text.isdigit():
+        # str.isdigit accepts other scripts' digits; int() of Arabic-Indic digits too:
+        # fold those first so that /latest ٣ works.
+        from bot.nlp.normalize import fold
+
+        text = fold(text)
+        if len(args) > 1 or not text.isdigit():
+            raise BadInput("bad_number", maximum=maximum)
+    value = int(text) if len(text) < 7 else maximum + 1
+    if not 1 <= value <= maximum:
+        raise BadInput("bad_number", maximum=maximum)
+    return value
+
+
+def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    """Telegram's inline keyboard for our buttons."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url) if b.url else InlineKeyboardButton(b.label, callback_data=b.data)
+                for b in row
+            ]
+            for row in buttons
+        ]
+    )
+
+
+async def send(context: Context, target_chat: int, reply: Reply, reply_to: int | None = None) -> list[Message]:
+    """Send a Reply's chunks in order; the buttons go under the last one."""
+    sent = []
+    last = len(reply.chunks) - 1
+    for index, chunk in enumerate(reply.chunks):
+        message = await context.bot.send_message(
+            target_chat,
+            chunk,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(reply.buttons) if index == last else None,
+            link_preview_options=NO_PREVIEW,
+            reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
+            if reply_to and index == 0
+            else None,
+        )
+        sent.append(message)
+    return sent
+
+
+async def answer(update: Update, context: Context, reply: Reply) -> list[Message]:
+    """Send a Reply to the chat the update came from."""
+    return await send(context, chat_id(update), reply)
+
+
+async def say(update: Update, context: Context, key: str, **params: object) -> None:
+    """Send one catalog message to the chat the update came from."""
+    await answer(update, context, Reply([t(chat_lang(update, context), key, **params)]))

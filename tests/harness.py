@@ -1,0 +1,110 @@
+"""Playing a Telegram user against the real Application, through the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, running
+from bot.clock import FakeClock
+from bot.config import Config
+from bot.faketg.records import SentMessage
+from bot.faketg.server import FakeTelegram
+from bot.services import Services, build_services
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+SEED_TITLE = "حماس: الوسطاء يواصلون اتصالاتهم لإلزام إسرائيل بمفاوضات المرحلة الثانية"
+
+
+class TrackedApplication(Application):  # type: ignore[type-arg]
+    """An Application that tells the harness when it has finished with each update."""
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            if isinstance(update, Update):
+                done: set[int] = self.bot_data.setdefault("_done", set())
+                done.add(update.update_id)
+                event: asyncio.Event | None = self.bot_data.get("_changed")
+                if event is not None:
+                    event.set()
+
+
+@dataclass
+class BotUnderTest:
+    """The bot, its fake Telegram and its clock, driven the way a user drives them."""
+
+    fake: FakeTelegram
+    app: Application  # type: ignore[type-arg]
+    services: Services
+    clock: FakeClock
+
+    async def processed(self, update_id: int, timeout: float = 10.0) -> None:
+        """Wait until the bot has fully handled an update (all its replies sent)."""
+        event: asyncio.Event = self.app.bot_data["_changed"]
+        async with asyncio.timeout(timeout):
+            while update_id not in self.app.bot_data["_done"]:
+                event.clear()
+                await event.wait()
+
+    async def user_sends(self, text: str, chat_id: int = 1001, **kwargs: Any) -> list[SentMessage]:
+        """Send a message as a user; return what the bot sent to that chat in answer."""
+        before = len(self.fake.messages(chat_id))
+        update_id = self.fake.user_sends(text, chat_id=chat_id, **kwargs)
+        await self.processed(update_id)
+        return self.fake.messages(chat_id)[before:]
+
+    async def user_clicks(self, message: SentMessage, data: str, **kwargs: Any) -> list[SentMessage]:
+        """Press an inline button; return the messages the bot sent afterwards to that chat."""
+        before = len(self.fake.messages(message.chat_id))
+        update_id = self.fake.user_clicks(message, data, **kwargs)
+        await self.processed(update_id)
+        return self.fake.messages(message.chat_id)[before:]
+
+    async def deliver(self, update_id: int) -> None:
+        """Wait for an update the fake queued by itself (a block, a migration) to be handled."""
+        await self.processed(update_id)
+
+
+def test_config(tmp_path: Path, **overrides: Any) -> Config:
+    """A configuration for tests: a database under tmp_path, the repository's seeds."""
+    config = Config(
+        token=None,
+        database_path=tmp_path / "mojaz.db",
+        seeds_dir=SEEDS,
+        default_timezone="UTC",
+        default_language="en",
+    )
+    return replace(config, **overrides)
+
+
+@asynccontextmanager
+async def bot_under_test(
+    config: Config, clock: FakeClock | None = None, rate_limit: bool = False
+) -> AsyncIterator[BotUnderTest]:
+    """Start the fake Telegram and the real Application against it; stop both at the end."""
+    clock = clock or FakeClock(datetime(2025, 3, 6, 12, 0, tzinfo=UTC))
+    async with FakeTelegram() as fake:
+        services = build_services(config, clock)
+        app = build_application(
+            services,
+            token=fake.token,
+            base_url=fake.base_url,
+            base_file_url=fake.base_file_url,
+            application_class=TrackedApplication,
+            rate_limit=rate_limit,
+        )
+        app.bot_data["_done"] = set()
+        app.bot_data["_changed"] = asyncio.Event()
+        async with running(app, poll_timeout=1):
+            yield BotUnderTest(fake, app, services, clock)
