@@ -74,6 +74,186 @@ def m001_articles_and_chats(db: Database) -> None:
     )
 
 
+
+@migrations()
+def m002_entities_topics_stories(db: Database) -> None:
+    """Who and what articles mention, their topics, and the stories that group them."""
+    db.execute(
+        """
+        CREATE TABLE entities (
+            id TEXT PRIMARY KEY,            -- curated id ("hamas") or "<type>:<folded name>"
+            type TEXT NOT NULL,             -- person | organization | place | other
+            name_ar TEXT NOT NULL DEFAULT '',
+            name_en TEXT NOT NULL DEFAULT '',
+            name_tr TEXT NOT NULL DEFAULT '',
+            curated INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE entity_aliases (
+            folded TEXT NOT NULL,           -- bot.nlp.normalize.fold of the alias
+            entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+            alias TEXT NOT NULL,
+            PRIMARY KEY (folded, entity_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_entity_aliases_entity ON entity_aliases (entity_id)")
+    db.execute(
+        """
+        CREATE TABLE mentions (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,         -- character offsets into the text analyzed: title, subtitle and body joined by newlines
+            end INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (article_id, start, entity_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_mentions_entity_article ON mentions (entity_id, article_id)")
+    db.execute(
+        """
+        CREATE TABLE article_topics (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            topic TEXT NOT NULL,
+            rank INTEGER NOT NULL,          -- 0 = best
+            PRIMARY KEY (article_id, topic)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_article_topics_topic ON article_topics (topic, article_id)")
+    db.execute(
+        """
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            headline_article_id INTEGER REFERENCES articles(id),
+            first_at TEXT NOT NULL,
+            last_at TEXT NOT NULL,
+            article_count INTEGER NOT NULL DEFAULT 0,
+            source_count INTEGER NOT NULL DEFAULT 0,
+            summary TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_stories_last_at ON stories (last_at DESC)")
+    db.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER REFERENCES stories(id)")
+    db.execute("CREATE INDEX idx_articles_story ON articles (story_id)")
+    db.execute(
+        """
+        CREATE TABLE article_signatures (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            signature TEXT NOT NULL         -- JSON list of MinHash values
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE story_bands (
+            band TEXT NOT NULL,             -- LSH band key of an article's signature
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            PRIMARY KEY (band, article_id)
+        )
+        """
+    )
+
+
+@migrations()
+def m003_subscriptions_and_schedules(db: Database) -> None:
+    """What each chat follows, when it gets its digest, and what was delivered."""
+    db.execute(
+        """
+        CREATE TABLE subscriptions (
+            chat_id INTEGER NOT NULL REFERENCES chats(id) ON UPDATE CASCADE ON DELETE CASCADE,
+            kind TEXT NOT NULL,             -- topic | entity | keyword | exclude
+            value TEXT NOT NULL,            -- topic id, entity id, or the keyword as typed
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, kind, value)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE schedules (
+            chat_id INTEGER PRIMARY KEY REFERENCES chats(id) ON UPDATE CASCADE ON DELETE CASCADE,
+            times TEXT NOT NULL DEFAULT '["07:00"]',   -- JSON list of local HH:MM
+            days TEXT NOT NULL DEFAULT '[0,1,2,3,4,5,6]', -- JSON list, 0 = Monday
+            paused INTEGER NOT NULL DEFAULT 0,
+            max_stories INTEGER NOT NULL DEFAULT 10,
+            send_empty INTEGER NOT NULL DEFAULT 0,
+            covered_until TEXT              -- articles ingested up to here were in a digest
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE deliveries (
+            chat_id INTEGER NOT NULL REFERENCES chats(id) ON UPDATE CASCADE ON DELETE CASCADE,
+            slot TEXT NOT NULL,             -- the scheduled moment, UTC
+            status TEXT NOT NULL,           -- pending | sent | empty | skipped | failed
+            parts_total INTEGER NOT NULL DEFAULT 0,
+            parts_sent INTEGER NOT NULL DEFAULT 0,
+            covered_until TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, slot)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_deliveries_status ON deliveries (status, slot)")
+    db.execute(
+        """
+        CREATE TABLE delivery_parts (
+            chat_id INTEGER NOT NULL,
+            slot TEXT NOT NULL,
+            part INTEGER NOT NULL,
+            html TEXT NOT NULL,
+            buttons TEXT NOT NULL DEFAULT '[]',
+            sent_message_id INTEGER,
+            PRIMARY KEY (chat_id, slot, part),
+            FOREIGN KEY (chat_id, slot) REFERENCES deliveries(chat_id, slot)
+                ON UPDATE CASCADE ON DELETE CASCADE
+        )
+        """
+    )
+
+
+@migrations()
+def m004_sources(db: Database) -> None:
+    """Feeds the bot polls, with their health."""
+    db.execute(
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            url TEXT NOT NULL UNIQUE,
+            language TEXT,
+            topics TEXT NOT NULL DEFAULT '[]',
+            interval_minutes INTEGER NOT NULL DEFAULT 10,
+            fetch_full_text INTEGER NOT NULL DEFAULT 0,
+            paused INTEGER NOT NULL DEFAULT 0,
+            etag TEXT,
+            last_modified TEXT,
+            next_poll_at TEXT,
+            last_success_at TEXT,
+            last_error TEXT,
+            last_error_at TEXT,
+            failing_since TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            unhealthy_notified INTEGER NOT NULL DEFAULT 0,
+            article_count INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_sources_next_poll ON sources (paused, next_poll_at)")
+    db.execute("ALTER TABLE articles ADD COLUMN source_id INTEGER REFERENCES sources(id)")
+
+
 def migrate(db: Database) -> None:
     """Bring the database schema up to date."""
     migrations.apply(db)
