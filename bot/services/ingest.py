@@ -22,7 +22,7 @@ from bot.store.articles import ArticleRow
 log = logging.getLogger(__name__)
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
-SEED_SUFFIXES = (".txt",)
+SEED_SUFFIXES = frozenset({".txt"})
 
 
 @dataclass
@@ -143,9 +143,17 @@ class IngestService:
 
     def ingest_paths(self, paths: Iterable[Path]) -> IngestReport:
         """Ingest seed files, export files and feed files, or every such file in a folder."""
+        from bot.fetch.files import FEED_SUFFIXES, JSON_SUFFIXES
+
+        readable = SEED_SUFFIXES | FEED_SUFFIXES | JSON_SUFFIXES
         report = IngestReport()
         for path in paths:
-            files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+            # In a folder, only article files: a sources.toml or README beside them is not news.
+            files = (
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in readable)
+                if path.is_dir()
+                else [path]
+            )
             for file in files:
                 report.merge(self._ingest_file(file))
         return report
