@@ -14,7 +14,8 @@ async def latest(update: Update, context: Context) -> None:
     """Show the newest articles: /latest [n]."""
     count = parse_count(context.args or [], LATEST_DEFAULT, LATEST_MAX)
     items = context.services.articles.latest(count)
-    await answer(update, context, render.latest(items, chat_lang(update, context), chat_tz(update, context)))
+    sources = context.services.articles.sources(items)
+    await answer(update, context, render.latest(items, chat_lang(update, context), chat_tz(update, context), sources))
 
 
 def _article_id(text: str) -> int:
@@ -48,7 +49,8 @@ async def _search(update: Update, context: Context, text: str, page: int, query_
     result = context.services.articles.search(text, page=page)
     if query_id is None:
         query_id = context.services.articles.remember_query(chat_id(update), text)
-    reply = render.search_page(result, query_id, chat_lang(update, context), chat_tz(update, context))
+    sources = context.services.articles.sources([hit.article for hit in result.hits])
+    reply = render.search_page(result, query_id, chat_lang(update, context), chat_tz(update, context), sources)
     await answer(update, context, reply)
 
 

@@ -15,7 +15,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.errors import BadInput
+from bot.errors import BadInput, Forbidden
 from bot.i18n import t
 from bot.render.articles import Button, Reply
 from bot.services import Services
@@ -110,3 +110,22 @@ async def answer(update: Update, context: Context, reply: Reply) -> list[Message
 async def say(update: Update, context: Context, key: str, **params: object) -> None:
     """Send one catalog message to the chat the update came from."""
     await answer(update, context, Reply([t(chat_lang(update, context), key, **params)]))
+
+
+async def require_admin(update: Update, context: Context) -> None:
+    """In a group, only its administrators may change what it follows and when; raise otherwise."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or chat.type not in ("group", "supergroup"):
+        return
+    if user is None:
+        raise Forbidden()
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    if member.status not in ("administrator", "creator"):
+        raise Forbidden()
+
+
+def button_arg(update: Update) -> str:
+    """The part of a button's data after its prefix: "ent:12" -> "12"."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    return query.data.split(":", 1)[1]

@@ -108,3 +108,8 @@ async def bot_under_test(
         app.bot_data["_changed"] = asyncio.Event()
         async with running(app, poll_timeout=1):
             yield BotUnderTest(fake, app, services, clock)
+
+
+def visible(text: str) -> str:
+    """Text as read on screen: without the invisible bidi isolates the renderers add."""
+    return "".join(c for c in text if c not in "\u2066\u2067\u2068\u2069\u200e\u200f")

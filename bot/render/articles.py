@@ -48,21 +48,40 @@ def byline(article: Article, lang: str, timezone: str) -> str:
     return f"{source} · {stamp}" if stamp else source
 
 
-def latest(articles: list[Article], lang: str, timezone: str) -> Reply:
-    """The /latest list: headline, source and time, and a button to open each."""
+def more_sources(article: Article, sources: dict[int, int], lang: str) -> str:
+    """" · +4 sources" when the article's story has other sources."""
+    count = sources.get(article.id, 1) - 1
+    return f" · {t(lang, 'more_sources', count=count)}" if count > 0 else ""
+
+
+def article_buttons(articles: list[Article], lang: str) -> list[list[Button]]:
+    """Read and Summary buttons: a row per article for short lists, Read only in rows of 3 for long ones."""
+    if len(articles) <= 8:
+        return [
+            [
+                Button(t(lang, "open_button", id=a.id), data=f"art:{a.id}"),
+                Button(t(lang, "button_summary", id=a.id), data=f"sum:{a.id}"),
+            ]
+            for a in articles
+        ]
+    return [
+        [Button(t(lang, "open_button", id=a.id), data=f"art:{a.id}") for a in articles[i : i + 3]]
+        for i in range(0, len(articles), 3)
+    ]
+
+
+def latest(articles: list[Article], lang: str, timezone: str, sources: dict[int, int] | None = None) -> Reply:
+    """The /latest list: headline, source and time, and buttons to open or summarise each."""
     if not articles:
         return Reply([t(lang, "latest_empty")])
+    sources = sources or {}
     items = [t(lang, "latest_header")]
     for number, article in enumerate(articles, 1):
         items.append(
             f"{number}. <b>{isolate(esc(article.title))}</b>\n"
-            f"{byline(article, lang, timezone)} · /article {article.id}"
+            f"{byline(article, lang, timezone)}{more_sources(article, sources, lang)} · /article {article.id}"
         )
-    buttons = [
-        [Button(t(lang, "open_button", id=a.id), data=f"art:{a.id}") for a in articles[i : i + 3]]
-        for i in range(0, len(articles), 3)
-    ]
-    return Reply(split_items(items), buttons)
+    return Reply(split_items(items), article_buttons(articles, lang))
 
 
 def article(item: Article, lang: str, timezone: str) -> Reply:
@@ -99,7 +118,9 @@ def highlighted(hit: SearchHit) -> str:
     return "".join(out)
 
 
-def search_page(page: SearchPage, query_id: int, lang: str, timezone: str) -> Reply:
+def search_page(
+    page: SearchPage, query_id: int, lang: str, timezone: str, sources: dict[int, int] | None = None
+) -> Reply:
     """A page of search results, with buttons to open each and to turn the page."""
     query = esc(page.query)
     if not page.hits:
@@ -110,7 +131,8 @@ def search_page(page: SearchPage, query_id: int, lang: str, timezone: str) -> Re
         items.append(
             f"{number}. <b>{isolate(esc(hit.article.title))}</b>\n"
             f"{isolate(highlighted(hit))}\n"
-            f"{byline(hit.article, lang, timezone)} · /article {hit.article.id}"
+            f"{byline(hit.article, lang, timezone)}{more_sources(hit.article, sources or {}, lang)}"
+            f" · /article {hit.article.id}"
         )
     if page.pages > 1:
         items.append(t(lang, "page_of", page=page.page, pages=page.pages))

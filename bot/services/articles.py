@@ -56,6 +56,11 @@ class ArticleService:
             raise BadInput("bad_number", maximum=LATEST_MAX)
         return self.store.articles.latest(count)
 
+    def sources(self, articles: list[Article]) -> dict[int, int]:
+        """How many sources report each article's story (for "+N sources")."""
+        counts = self.store.stories.source_counts(sorted({a.story_id for a in articles if a.story_id}))
+        return {a.id: counts.get(a.story_id, 1) for a in articles if a.story_id}
+
     def get(self, article_id: int) -> Article:
         """Return one article or raise NotFound."""
         article = self.store.articles.get(article_id)

@@ -60,7 +60,7 @@ def _article(row: dict[str, Any]) -> Article:
 
 _COLUMNS = (
     "id, url, source, language, title, subtitle, body, summary, location, author, tags, "
-    "published_at, date_source, ingested_at"
+    "published_at, date_source, ingested_at, story_id"
 )
 
 
@@ -197,3 +197,58 @@ class ArticleRepo:
                 "SELECT query FROM saved_queries WHERE id = ? AND chat_id = ?", [query_id, chat_id]
             ).fetchone()
         return row[0] if row else None
+
+    def follow_matches(
+        self,
+        since: datetime,
+        until: datetime,
+        topics: list[str],
+        entity_ids: list[str],
+        keywords: dict[str, str],
+    ) -> dict[int, list[tuple[str, str]]]:
+        """Articles ingested in (since, until] matching any follow: id -> [(kind, value), ...].
+
+        `keywords` maps each followed keyword to its FTS MATCH expression.
+        """
+        window = "a.ingested_at > ? AND a.ingested_at <= ?"
+        bounds = [utc_iso(since), utc_iso(until)]
+        found: dict[int, list[tuple[str, str]]] = {}
+        with self.store.reading() as db:
+            if topics:
+                marks = ",".join("?" * len(topics))
+                for article_id, topic in db.execute(
+                    f"""SELECT t.article_id, t.topic FROM article_topics t JOIN articles a ON a.id = t.article_id
+                        WHERE {window} AND t.topic IN ({marks}) ORDER BY t.rank""",
+                    [*bounds, *topics],
+                ):
+                    found.setdefault(article_id, []).append(("topic", topic))
+            if entity_ids:
+                marks = ",".join("?" * len(entity_ids))
+                for article_id, entity_id in db.execute(
+                    f"""SELECT DISTINCT m.article_id, m.entity_id FROM mentions m JOIN articles a ON a.id = m.article_id
+                        WHERE {window} AND m.entity_id IN ({marks})""",
+                    [*bounds, *entity_ids],
+                ):
+                    found.setdefault(article_id, []).append(("entity", entity_id))
+            for keyword, match in keywords.items():
+                for (article_id,) in db.execute(
+                    f"""SELECT a.id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+                        WHERE articles_fts MATCH ? AND {window}""",
+                    [match, *bounds],
+                ):
+                    found.setdefault(article_id, []).append(("keyword", keyword))
+        return found
+
+    def ids_matching(self, match: str, ids: list[int]) -> set[int]:
+        """Which of these articles match an FTS expression."""
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        with self.store.reading() as db:
+            return {
+                r[0]
+                for r in db.execute(
+                    f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+                    [match, *ids],
+                )
+            }

@@ -54,9 +54,19 @@ class Store:
             migrate(self.db)
         from bot.store.articles import ArticleRepo
         from bot.store.chats import ChatRepo
+        from bot.store.deliveries import DeliveryRepo
+        from bot.store.entities import EntityRepo
+        from bot.store.stories import StoryRepo
+        from bot.store.subscriptions import SubscriptionRepo
+        from bot.store.topics import TopicRepo
 
         self.articles = ArticleRepo(self)
         self.chats = ChatRepo(self)
+        self.deliveries = DeliveryRepo(self)
+        self.entities = EntityRepo(self)
+        self.topics = TopicRepo(self)
+        self.stories = StoryRepo(self)
+        self.subscriptions = SubscriptionRepo(self)
 
     @contextmanager
     def reading(self) -> Iterator[Database]:

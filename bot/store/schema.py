@@ -254,6 +254,12 @@ def m004_sources(db: Database) -> None:
     db.execute("ALTER TABLE articles ADD COLUMN source_id INTEGER REFERENCES sources(id)")
 
 
+@migrations()
+def m005_schedule_starts_at(db: Database) -> None:
+    """When a schedule last started counting: slots before it are never delivered."""
+    db.execute("ALTER TABLE schedules ADD COLUMN starts_at TEXT")
+
+
 def migrate(db: Database) -> None:
     """Bring the database schema up to date."""
     migrations.apply(db)

@@ -1,0 +1,76 @@
+"""The digest as Telegram HTML: a header saying what it covers, then stories grouped by follow."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.i18n import t
+from bot.render.articles import Button, when
+from bot.render.split import split_items
+from bot.render.text import esc, isolate
+
+if TYPE_CHECKING:
+    from bot.services.digests import DigestContent, DigestEntry
+    from bot.services.subscriptions import Follow
+
+MAX_SOURCES_SHOWN = 2
+
+
+def sources_line(entry: DigestEntry) -> str:
+    """"Anadolu, BBC +2" for a story's sources."""
+    sources = entry.story.sources
+    if not sources:
+        return ""
+    shown = ", ".join(esc(s) for s in sources[:MAX_SOURCES_SHOWN])
+    extra = len(sources) - MAX_SOURCES_SHOWN
+    return f"{shown} +{extra}" if extra > 0 else shown
+
+
+def entry_html(number: int, entry: DigestEntry, lang: str) -> str:
+    """One story: headline, one sentence, sources and how to open it."""
+    article = entry.story.headline
+    title = f"<b>{isolate(esc(article.title))}</b>"
+    if article.url:
+        title = f'<a href="{esc(article.url)}">{title}</a>'
+    lines = [f"{number}. {title}"]
+    if entry.sentence:
+        lines.append(isolate(esc(entry.sentence)))
+    meta = [part for part in (sources_line(entry), f"/article {article.id}") if part]
+    if len(entry.story.articles) > 1:
+        meta.append(f"/story {entry.story.id}")
+    lines.append(" · ".join(meta))
+    return "\n".join(lines)
+
+
+def render_digest(
+    content: DigestContent,
+    page: list[DigestEntry],
+    offset: int,
+    max_stories: int,
+    labels: dict[Follow, str],
+    lang: str,
+    timezone: str,
+) -> tuple[list[str], list[list[Button]]]:
+    """Chunks and buttons of one page of a digest."""
+    header = t(
+        lang,
+        "digest_header",
+        count=len(content.entries),
+        since=esc(when(content.since, timezone)),
+    )
+    following = ", ".join(esc(labels[f]) for f in content.follows if f in labels)
+    items = [f"{header}\n{t(lang, 'digest_following', follows=isolate(following))}" if following else header]
+    section = None
+    for number, entry in enumerate(page, offset + 1):
+        follow = entry.matched[0] if entry.matched else None
+        text = entry_html(number, entry, lang)
+        if follow is not None and follow != section:
+            section = follow
+            text = f"<b>{isolate(esc(labels.get(follow, follow.value)))}</b>\n{text}"
+        items.append(text)
+    buttons: list[list[Button]] = []
+    rest = len(content.entries) - offset - len(page)
+    if rest > 0:
+        data = f"dgm:{int(content.since.timestamp())}:{int(content.until.timestamp())}:{offset + len(page)}"
+        buttons.append([Button(t(lang, "digest_more", count=rest), data=data)])
+    return split_items(items), buttons

@@ -1,0 +1,141 @@
+"""Stories: the same event across sources and languages, grouped at ingest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.errors import NotFound
+from bot.models import Article
+from bot.nlp.sentences import split_sentences
+from bot.nlp.stories import (
+    STORY_SPAN,
+    StoryFeatures,
+    article_signature,
+    bands,
+    central_index,
+    importance,
+    same_story,
+    story_summary,
+)
+from bot.store import Store
+from bot.store.articles import ArticleRow
+from bot.store.stories import Candidate, StoryRow
+
+
+@dataclass
+class Story:
+    """A story as readers see it: headline article, sources, times, summary."""
+
+    id: int
+    headline: Article
+    articles: list[Article]
+    sources: list[str]
+    first_at: datetime
+    last_at: datetime
+    summary: str
+
+    @property
+    def extra_sources(self) -> int:
+        return max(0, len(self.sources) - 1)
+
+
+class StoryService:
+    """Assign each new article to a story, and read stories back."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    def _features(self, candidate: Candidate) -> StoryFeatures:
+        return StoryFeatures(
+            signature=candidate.signature,
+            entities=self.store.entities.entity_ids_of_article(candidate.article_id),
+            published_at=candidate.published_at,
+            language=candidate.language,
+        )
+
+    def assign(self, article_id: int, row: ArticleRow) -> int:
+        """Put a stored article into the story it belongs to (a new one if none); return the story id."""
+        signature = article_signature(row.title, row.body, row.language)
+        keys = bands(signature)
+        self.store.stories.save_signature(article_id, signature, keys)
+        mine = StoryFeatures(
+            signature=signature,
+            entities=self.store.entities.entity_ids_of_article(article_id),
+            published_at=row.published_at,
+            language=row.language,
+        )
+        since = row.published_at - STORY_SPAN
+        candidates = {c.article_id: c for c in self.store.stories.candidates(keys, since, article_id)}
+        for c in self.store.stories.recent_with_entities(mine.entities, since, article_id):
+            candidates.setdefault(c.article_id, c)
+        for candidate in candidates.values():
+            if candidate.story_id and same_story(mine, self._features(candidate)):
+                self.store.stories.attach(article_id, candidate.story_id)
+                self._refresh(candidate.story_id)
+                return candidate.story_id
+        return self.store.stories.create(article_id, row.published_at)
+
+    def _refresh(self, story_id: int) -> None:
+        ids = self.store.stories.article_ids(story_id)
+        signatures = self.store.stories.signatures(ids)
+        ordered = [i for i in ids if i in signatures]
+        if not ordered:
+            return
+        headline = ordered[central_index([signatures[i] for i in ordered])]
+        articles = self.store.articles.get_many([headline, *[i for i in ordered if i != headline]])
+        summary = story_summary(
+            [split_sentences(a.summary, a.language) for a in articles if a.summary],
+            articles[0].language,
+        )
+        self.store.stories.set_headline(story_id, headline, summary)
+
+    def get(self, story_id: int) -> Story:
+        """Return a story or raise NotFound."""
+        row = self.store.stories.get(story_id)
+        if row is None:
+            raise NotFound("story_not_found", id=story_id)
+        return self._story(row)
+
+    def _story(self, row: StoryRow) -> Story:
+        ids = self.store.stories.article_ids(row.id)
+        articles = self.store.articles.get_many(ids)
+        by_id = {a.id: a for a in articles}
+        headline = by_id.get(row.headline_article_id) or articles[0]
+        sources = list(dict.fromkeys(a.source for a in articles if a.source))
+        return Story(
+            id=row.id,
+            headline=headline,
+            articles=articles,
+            sources=sources,
+            first_at=row.first_at,
+            last_at=row.last_at,
+            summary=row.summary or headline.summary,
+        )
+
+    def source_counts(self, story_ids: list[int]) -> dict[int, int]:
+        """How many sources each story has (for "+N sources" in listings)."""
+        return self.store.stories.source_counts(story_ids)
+
+    def of_articles(self, article_ids: set[int]) -> list[Story]:
+        """The distinct stories these articles belong to."""
+        story_ids = {a.story_id for a in self.store.articles.get_many(sorted(article_ids)) if a.story_id}
+        return [self.get(story_id) for story_id in sorted(story_ids)]
+
+    def rank(self, stories: list[Story], limit: int) -> list[Story]:
+        """The most important stories first: more sources and entities, more recent."""
+        now = self.clock.now()
+        entities = {s.id: len(self.store.entities.entity_ids_of_article(s.headline.id)) for s in stories}
+        ranked = sorted(
+            stories,
+            key=lambda s: (importance(len(s.sources) or 1, s.last_at, now, entities[s.id]), s.id),
+            reverse=True,
+        )
+        return ranked[:limit]
+
+    def top(self, window: timedelta, limit: int) -> list[Story]:
+        """The most important stories with an article published within `window`."""
+        rows = self.store.stories.recent(self.clock.now() - window, 500)
+        return self.rank([self._story(row) for row in rows], limit)

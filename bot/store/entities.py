@@ -1,0 +1,223 @@
+"""Entities, their aliases, and which articles mention them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.store.db import parse_utc, utc_iso
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from bot.store.db import Store
+
+
+@dataclass
+class EntityRow:
+    """A stored entity."""
+
+    id: str
+    type: str
+    names: dict[str, str]
+    curated: bool
+
+    def name(self, lang: str) -> str:
+        """The display name in `lang`, else any name there is."""
+        return self.names.get(lang) or self.names.get("en") or next(
+            (n for n in self.names.values() if n), self.id
+        )
+
+
+@dataclass
+class MentionRow:
+    """One mention to store: which entity, where in the article text."""
+
+    entity_id: str
+    start: int
+    end: int
+    text: str
+
+
+def _entity(row: tuple) -> EntityRow:
+    return EntityRow(
+        id=row[0], type=row[1], names={"ar": row[2], "en": row[3], "tr": row[4]}, curated=bool(row[5])
+    )
+
+
+_ENTITY_COLUMNS = "id, type, name_ar, name_en, name_tr, curated"
+
+
+class EntityRepo:
+    """Reads and writes entities, entity_aliases and mentions."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def save_article_entities(
+        self,
+        article_id: int,
+        entities: list[tuple[EntityRow, list[tuple[str, str]]]],
+        mentions: list[MentionRow],
+        now: datetime,
+    ) -> None:
+        """Store the entities an article mentions (with (folded, alias) pairs) and its mentions."""
+        with self.store.writing() as db:
+            for entity, aliases in entities:
+                self._insert(db, entity, aliases, now)
+            db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
+            for mention in mentions:
+                db.execute(
+                    "INSERT OR IGNORE INTO mentions (article_id, entity_id, start, end, text) VALUES (?, ?, ?, ?, ?)",
+                    [article_id, mention.entity_id, mention.start, mention.end, mention.text],
+                )
+
+    def get(self, entity_id: str) -> EntityRow | None:
+        """Return one entity, or None."""
+        with self.store.reading() as db:
+            row = db.execute(f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE id = ?", [entity_id]).fetchone()
+        return _entity(row) if row else None
+
+    def by_alias(self, folded: str) -> list[EntityRow]:
+        """Entities known by this folded alias, most mentioned first."""
+        with self.store.reading() as db:
+            rows = db.execute(
+                f"""
+                SELECT {", ".join("e." + c.strip() for c in _ENTITY_COLUMNS.split(","))}
+                FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
+                WHERE a.folded = ?
+                ORDER BY (SELECT count(*) FROM mentions m WHERE m.entity_id = e.id) DESC
+                """,
+                [folded],
+            ).fetchall()
+        return [_entity(r) for r in rows]
+
+    def aliases_starting(self, prefix: str, limit: int = 2000) -> list[tuple[str, str]]:
+        """(folded alias, entity id) pairs whose alias starts with `prefix`, for suggestions."""
+        with self.store.reading() as db:
+            return [
+                (r[0], r[1])
+                for r in db.execute(
+                    "SELECT folded, entity_id FROM entity_aliases WHERE folded >= ? AND folded < ? LIMIT ?",
+                    [prefix, prefix + "\uffff", limit],
+                )
+            ]
+
+    def aliases(self, entity_id: str) -> list[str]:
+        """Every alias an entity goes by."""
+        with self.store.reading() as db:
+            return [r[0] for r in db.execute("SELECT alias FROM entity_aliases WHERE entity_id = ?", [entity_id])]
+
+    def article_stats(self, entity_id: str) -> tuple[int, datetime | None]:
+        """How many articles mention the entity, and the earliest one's time."""
+        with self.store.reading() as db:
+            count, first = db.execute(
+                """
+                SELECT count(DISTINCT m.article_id), min(a.published_at)
+                FROM mentions m JOIN articles a ON a.id = m.article_id WHERE m.entity_id = ?
+                """,
+                [entity_id],
+            ).fetchone()
+        return int(count), parse_utc(first)
+
+    def latest_article_ids(self, entity_id: str, limit: int) -> list[int]:
+        """The newest articles that mention the entity."""
+        with self.store.reading() as db:
+            return [
+                r[0]
+                for r in db.execute(
+                    """
+                    SELECT a.id FROM articles a
+                    WHERE a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?)
+                    ORDER BY a.published_at DESC, a.id DESC LIMIT ?
+                    """,
+                    [entity_id, limit],
+                )
+            ]
+
+    def co_mentioned(self, entity_id: str, limit: int) -> list[tuple[EntityRow, int]]:
+        """The entities most often mentioned in the same articles, with how many articles."""
+        with self.store.reading() as db:
+            rows = db.execute(
+                f"""
+                SELECT {", ".join("e." + c.strip() for c in _ENTITY_COLUMNS.split(","))},
+                       count(DISTINCT other.article_id) AS together
+                FROM mentions mine
+                JOIN mentions other ON other.article_id = mine.article_id AND other.entity_id != mine.entity_id
+                JOIN entities e ON e.id = other.entity_id
+                WHERE mine.entity_id = ?
+                GROUP BY e.id ORDER BY together DESC, e.id LIMIT ?
+                """,
+                [entity_id, limit],
+            ).fetchall()
+        return [(_entity(r[:6]), int(r[6])) for r in rows]
+
+    def entity_ids_of_article(self, article_id: int) -> set[str]:
+        """The entities one article mentions."""
+        with self.store.reading() as db:
+            return {r[0] for r in db.execute("SELECT DISTINCT entity_id FROM mentions WHERE article_id = ?", [article_id])}
+
+    def mention_counts(self, since: datetime, until: datetime) -> dict[str, int]:
+        """Distinct articles published in [since, until) mentioning each entity."""
+        with self.store.reading() as db:
+            rows = db.execute(
+                """
+                SELECT m.entity_id, count(DISTINCT m.article_id)
+                FROM mentions m JOIN articles a ON a.id = m.article_id
+                WHERE a.published_at >= ? AND a.published_at < ?
+                GROUP BY m.entity_id
+                """,
+                [utc_iso(since), utc_iso(until)],
+            ).fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
+    def get_many(self, ids: list[str]) -> dict[str, EntityRow]:
+        """Entities by id."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with self.store.reading() as db:
+            rows = db.execute(f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE id IN ({marks})", ids).fetchall()
+        return {r[0]: _entity(r) for r in rows}
+
+    def ensure(self, entity: EntityRow, aliases: list[tuple[str, str]], now: datetime) -> int:
+        """Store an entity if it is not there yet; return its numeric handle (for button data)."""
+        with self.store.writing() as db:
+            self._insert(db, entity, aliases, now)
+        return self.handle(entity.id)
+
+    def _insert(self, db: Database, entity: EntityRow, aliases: list[tuple[str, str]], now: datetime) -> None:
+        # A name learnt later fills a blank; a known name is never overwritten by an article's spelling.
+        db.execute(
+            f"""
+            INSERT INTO entities ({_ENTITY_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                name_ar = CASE WHEN name_ar = '' THEN excluded.name_ar ELSE name_ar END,
+                name_en = CASE WHEN name_en = '' THEN excluded.name_en ELSE name_en END,
+                name_tr = CASE WHEN name_tr = '' THEN excluded.name_tr ELSE name_tr END
+            """,
+            [
+                entity.id, entity.type, entity.names.get("ar", ""), entity.names.get("en", ""),
+                entity.names.get("tr", ""), int(entity.curated), utc_iso(now),
+            ],
+        )
+        for folded, alias in aliases:
+            db.execute(
+                "INSERT OR IGNORE INTO entity_aliases (folded, entity_id, alias) VALUES (?, ?, ?)",
+                [folded, entity.id, alias],
+            )
+
+    def handle(self, entity_id: str) -> int:
+        """The entity's rowid: short enough for Telegram's 64-byte button data, unlike Arabic ids."""
+        with self.store.reading() as db:
+            row = db.execute("SELECT rowid FROM entities WHERE id = ?", [entity_id]).fetchone()
+        if row is None:
+            raise KeyError(entity_id)
+        return int(row[0])
+
+    def by_handle(self, handle: int) -> EntityRow | None:
+        """The entity behind a button's handle."""
+        with self.store.reading() as db:
+            row = db.execute(f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE rowid = ?", [handle]).fetchone()
+        return _entity(row) if row else None
