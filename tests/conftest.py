@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+
+# PTB 22 warns on every RetryAfter unless told to use timedelta; warnings are errors here.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from collections.abc import AsyncIterator  # noqa: E402
 from pathlib import Path
 
-import pytest
+import pytest  # noqa: E402
 
+from tests.feedserver import feed_server  # noqa: E402,F401
 from tests.harness import BotUnderTest, bot_under_test, test_config
 
 

@@ -1,0 +1,186 @@
+"""Read local exports (JSON, JSONL, saved feeds) into ArticleDrafts; bad records are skipped."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+from bot.fetch.clean import html_to_text, one_line
+from bot.fetch.feeds import language_code, parse_feed, sane_date
+from bot.fetch.urls import absolute_url
+from bot.models import ArticleDraft
+
+log = logging.getLogger(__name__)
+
+FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".rdf"})
+JSON_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson"})
+MAX_FILE_BYTES = 200_000_000
+
+# Accepted keys for each field, first match wins.
+_TITLE = ("title", "headline")
+_SUBTITLE = ("subtitle", "description", "summary", "lead", "standfirst")
+_BODY = ("body", "content", "text", "article", "full_text")
+_URL = ("url", "link", "href")
+_DATE = ("published_at", "published", "date", "pubDate", "pub_date", "datetime", "created_at")
+
+
+@dataclass
+class FileResult:
+    """Drafts read from one file and the records skipped, as (reason, where)."""
+
+    drafts: list[ArticleDraft] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _first(record: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        value = record.get(key)
+        if value not in (None, "", []):
+            return value
+    return None
+
+
+def parse_date(value: Any) -> datetime | None:
+    """Read ISO 8601, RFC 2822 or epoch seconds; naive times are taken as UTC."""
+    if value is None or isinstance(value, bool):
+        return None
+    parsed: datetime | None = None
+    if isinstance(value, int | float):
+        try:
+            parsed = datetime.fromtimestamp(value, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                parsed = parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError):
+                return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _text_list(value: Any) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else []
+    out: list[str] = []
+    for item in items:
+        text = one_line(item.get("name", "") if isinstance(item, dict) else str(item))
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+def record_to_draft(
+    record: Any, *, default_source: str = "", now: datetime | None = None
+) -> tuple[ArticleDraft | None, str]:
+    """Build a draft from one export record; return (None, reason) when it is unusable."""
+    if not isinstance(record, dict):
+        return None, f"not an object: {type(record).__name__}"
+    title = one_line(str(_first(record, _TITLE) or ""))
+    body = html_to_text(str(_first(record, _BODY) or ""))
+    subtitle = html_to_text(str(_first(record, _SUBTITLE) or ""))
+    if not body and subtitle:
+        body, subtitle = subtitle, ""
+    raw_url = _first(record, _URL)
+    url = absolute_url(str(raw_url), None) if raw_url else None
+    if not title and not body:
+        return None, "no title and no text"
+    published, date_source = sane_date(parse_date(_first(record, _DATE)), now or datetime.now(UTC))
+    if date_source == "feed":
+        date_source = "article"  # the export's own date for the article
+    author = _first(record, ("author", "byline", "authors"))
+    guid = record.get("guid") or record.get("id")
+    return (
+        ArticleDraft(
+            title=title,
+            body=body,
+            subtitle=subtitle,
+            url=url,
+            guid=str(guid) if guid not in (None, "") else url,
+            source=one_line(str(record.get("source") or default_source)),
+            language=language_code(str(_first(record, ("language", "lang")) or "")),
+            location=one_line(str(record.get("location") or "")),
+            author=", ".join(_text_list(author))
+            if isinstance(author, list)
+            else one_line(str(author or "")),
+            tags=_text_list(_first(record, ("tags", "categories", "keywords"))),
+            published_at=published,
+            date_source=date_source,
+        ),
+        "",
+    )
+
+
+def _records(path: Path, text: str, result: FileResult) -> list[tuple[str, Any]]:
+    """Return (where, record) pairs; undecodable lines go to `result.rejected`."""
+    stripped = text.lstrip("\ufeff").lstrip()
+    if path.suffix.lower() == ".json" or stripped.startswith("["):
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            if path.suffix.lower() == ".json":
+                result.rejected.append((f"invalid JSON: {exc}", str(path)))
+                return []
+        else:
+            if isinstance(data, dict):
+                data = data.get("articles", data.get("items", [data]))
+            if not isinstance(data, list):
+                result.rejected.append(("JSON is neither a list nor has 'articles'", str(path)))
+                return []
+            return [(f"{path}[{i}]", item) for i, item in enumerate(data)]
+    pairs: list[tuple[str, Any]] = []
+    for number, line in enumerate(stripped.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            pairs.append((f"{path}:{number}", json.loads(line)))
+        except json.JSONDecodeError as exc:
+            result.rejected.append((f"invalid JSON line: {exc.msg}", f"{path}:{number}"))
+    return pairs
+
+
+def parse_file_report(
+    path: str | Path, *, source: str = "", now: datetime | None = None
+) -> FileResult:
+    """Read a JSON, JSONL or saved feed file; report each skipped record with its reason."""
+    path = Path(path)
+    result = FileResult()
+    if path.stat().st_size > MAX_FILE_BYTES:
+        result.rejected.append((f"file larger than {MAX_FILE_BYTES} bytes", str(path)))
+        return result
+    content = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix in FEED_SUFFIXES:
+        parsed = parse_feed(content, url=path.resolve().as_uri(), source=source, now=now)
+        result.drafts, result.rejected = parsed.drafts, parsed.rejected
+        return result
+    if suffix not in JSON_SUFFIXES:
+        result.rejected.append((f"unsupported file type {suffix or '(none)'}", str(path)))
+        return result
+    text = content.decode("utf-8", "replace")
+    for where, record in _records(path, text, result):
+        draft, reason = record_to_draft(record, default_source=source, now=now)
+        if draft is None:
+            result.rejected.append((reason, where))
+        else:
+            result.drafts.append(draft)
+    return result
+
+
+def parse_file(path: str | Path, *, source: str = "") -> list[ArticleDraft]:
+    """Read a JSON, JSONL or saved feed file into drafts; skipped records are logged."""
+    result = parse_file_report(path, source=source)
+    for reason, where in result.rejected:
+        log.warning("skipped %s: %s", where, reason)
+    return result.drafts

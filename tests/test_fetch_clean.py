@@ -1,0 +1,52 @@
+"""html_to_text: visible text only, paragraphs kept, entities decoded."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.fetch.clean import html_to_text, one_line
+
+
+def test_paragraphs_and_line_breaks_are_kept() -> None:
+    html = (
+        "<div><p>First&nbsp;para.</p>\n\n<p>Second<br>line</p><ul><li>a</li><li>b</li></ul></div>"
+    )
+    assert html_to_text(html) == "First para.\n\nSecond\nline\n\na\n\nb"
+
+
+def test_scripts_styles_and_comments_are_dropped() -> None:
+    html = (
+        "<p>keep</p><script>var x = '<p>not text</p>';</script><style>p { color: red }</style>"
+        "<!-- hidden --><noscript>enable js</noscript><iframe src=x>frame</iframe><p>also</p>"
+    )
+    assert html_to_text(html) == "keep\n\nalso"
+
+
+def test_entities_and_double_escaping_are_decoded() -> None:
+    assert one_line("Q&amp;A &#8212; caf&eacute; &#x627;") == "Q&A — café ا"
+    assert one_line("AT&amp;amp;T") == "AT&T"
+
+
+def test_plain_text_passes_through() -> None:
+    assert html_to_text("  متن   عادي\u00a0هنا  ") == "متن عادي هنا"
+    assert html_to_text(None) == "" and html_to_text("") == ""
+
+
+def test_broken_markup_does_not_leak_tags() -> None:
+    assert one_line("<b>bold <i>unclosed <script>x") == "bold unclosed"
+
+
+@given(st.text(max_size=200))
+def test_output_is_stripped_and_has_no_runs_of_blank_lines(text: str) -> None:
+    out = html_to_text(text)
+    assert out == out.strip()
+    assert "\n\n\n" not in out
+    assert "\n" not in one_line(text)
+
+
+@given(st.lists(st.text(alphabet="abc دخل 12", min_size=1, max_size=10), max_size=5))
+def test_text_inside_paragraphs_survives(words: list[str]) -> None:
+    html = "".join(f"<p>{w}</p>" for w in words)
+    expected = "\n\n".join(" ".join(w.split()) for w in words if w.strip())
+    assert html_to_text(html) == expected
