@@ -88,6 +88,84 @@ def cmd_search(args: argparse.Namespace, config: Config) -> int:
     return _with_services(config, args, run, show)
 
 
+def _read_input(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    return Path(path).read_text(encoding="utf-8-sig")
+
+
+def cmd_analyze(args: argparse.Namespace, config: Config) -> int:
+    """Print what the bot sees in a text: language, entities, topics, summary (JSON)."""
+    from bot.services.analysis import analyze_document
+
+    try:
+        text = _read_input(args.file)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    documents = [line for line in text.splitlines() if line.strip()] if args.jsonl else [text]
+    for document in documents:
+        print(json.dumps(analyze_document(document).as_dict(), ensure_ascii=False))
+    return 0
+
+
+def cmd_entity(args: argparse.Namespace, config: Config) -> int:
+    """Print what the news says about an entity (the /entity card)."""
+
+    def run(services: Services) -> dict[str, Any]:
+        lookup = services.entities.lookup(" ".join(args.name))
+        if lookup.card is None:
+            options = lookup.choices or lookup.suggestions
+            return {
+                "query": lookup.query,
+                "found": False,
+                "ambiguous": bool(lookup.choices),
+                "suggestions": [{"id": e.id, "name": e.name("en"), "type": e.type} for e, _ in options],
+            }
+        card = lookup.card
+        return {
+            "query": lookup.query,
+            "found": True,
+            "id": card.entity.id,
+            "type": card.entity.type,
+            "names": card.entity.names,
+            "aliases": card.other_names,
+            "articles": card.article_count,
+            "since": card.since.isoformat() if card.since else None,
+            "latest": [_article_json(a) for a in card.latest],
+            "related": [{"id": e.id, "name": e.name("en"), "articles": n} for e, n, _ in card.related],
+        }
+
+    def show(result: dict[str, Any]) -> None:
+        if not result["found"]:
+            kind = "could mean" if result["ambiguous"] else "did you mean"
+            names = ", ".join(s["name"] for s in result["suggestions"]) or "nothing similar"
+            print(f"{result['query']}: not found; {kind}: {names}")
+            return
+        print(f"{result['names'].get('en') or result['id']} ({result['type']}), id {result['id']}")
+        print(f"  also: {', '.join(result['aliases'])}")
+        print(f"  {result['articles']} article(s) since {result['since']}")
+        for article in result["latest"]:
+            print(f"  #{article['id']} {article['title']}")
+        if result["related"]:
+            print("  with: " + ", ".join(f"{r['name']} ({r['articles']})" for r in result["related"]))
+
+    return _with_services(config, args, run, show)
+
+
+def cmd_summary(args: argparse.Namespace, config: Config) -> int:
+    """Print an article's summary."""
+
+    def run(services: Services) -> dict[str, Any]:
+        article = services.articles.get(args.id)
+        return {"id": article.id, "title": article.title, "summary": services.summaries.of_article(article, args.long)}
+
+    def show(result: dict[str, Any]) -> None:
+        print(result["summary"] or "no summary available")
+
+    return _with_services(config, args, run, show)
+
+
 def _print_articles(items: list[dict[str, Any]], snippets: bool = False) -> None:
     for item in items:
         print(f"#{item['id']}  {item['title']}")
@@ -149,6 +227,22 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=10, help="results per page (default 10)")
     search.add_argument("--json", action="store_true", help="print JSON")
     search.set_defaults(func=cmd_search)
+
+    analyze = sub.add_parser("analyze", help="print the language, entities, topics and summary of a text (JSON)")
+    analyze.add_argument("file", nargs="?", default="-", metavar="FILE", help="a text file, or - for stdin")
+    analyze.add_argument("--jsonl", action="store_true", help="each input line is a document; one JSON line each")
+    analyze.set_defaults(func=cmd_analyze)
+
+    entity = sub.add_parser("entity", help="what the news says about a person, organisation or place")
+    entity.add_argument("name", nargs="+", metavar="NAME")
+    entity.add_argument("--json", action="store_true", help="print JSON")
+    entity.set_defaults(func=cmd_entity)
+
+    summary = sub.add_parser("summary", help="print an article's summary")
+    summary.add_argument("id", type=int, metavar="ID")
+    summary.add_argument("--long", action="store_true", help="3 to 5 sentences")
+    summary.add_argument("--json", action="store_true", help="print JSON")
+    summary.set_defaults(func=cmd_summary)
     return parser
 
 

@@ -1,0 +1,115 @@
+"""`python -m bot ...`: the operators' command line, run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.harness import REPO, SEED_TITLE
+
+SEED_FILE = next((REPO / "seeds").glob("*.txt"))
+
+
+def run(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(REPO),
+        "DATABASE_PATH": str(tmp_path / "cli.db"),
+        "SEEDS_DIR": str(REPO / "seeds"),
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,  # no .env there
+        env=environment,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_help_documents_every_subcommand(tmp_path: Path) -> None:
+    result = run(tmp_path, "--help")
+    assert result.returncode == 0
+    for command in ("run", "ingest", "latest", "search", "analyze", "entity", "summary"):
+        assert command in result.stdout
+
+
+def test_ingest_is_idempotent_and_latest_search_summary_see_the_seed(tmp_path: Path) -> None:
+    first = json.loads(run(tmp_path, "ingest", str(REPO / "seeds"), "--json").stdout)
+    assert first["added"] == 1 and first["rejected"] == []
+    second = json.loads(run(tmp_path, "ingest", str(SEED_FILE), "--json").stdout)
+    assert second["added"] == 0 and second["unchanged"] == 1
+
+    latest = json.loads(run(tmp_path, "latest", "--json").stdout)
+    assert [a["title"] for a in latest] == [SEED_TITLE]
+    assert latest[0]["date_source"] == "file_mtime"
+
+    found = json.loads(run(tmp_path, "search", "لإسرائيل", "--json").stdout)
+    assert found["total"] == 1 and found["results"][0]["title"] == SEED_TITLE
+
+    summary = json.loads(run(tmp_path, "summary", str(latest[0]["id"]), "--json").stdout)
+    assert summary["summary"].startswith("بعد انتهاء المرحلة الأولى")
+
+    card = json.loads(run(tmp_path, "entity", "Netanyahu", "--json").stdout)
+    assert card["id"] == "benjamin-netanyahu" and card["articles"] == 1
+
+
+def test_errors_are_one_clear_line(tmp_path: Path) -> None:
+    result = run(tmp_path, "search", "***", "--json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["error"] == "search_nothing_searchable"
+    missing = run(tmp_path, "ingest", str(tmp_path / "nope.txt"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_analyze_prints_language_entities_topics_and_summary(tmp_path: Path) -> None:
+    text = SEED_FILE.read_text(encoding="utf-8")
+    result = json.loads(run(tmp_path, "analyze", str(SEED_FILE)).stdout)
+    assert result["language"] == "ar"
+    assert result["summary"].startswith("بعد انتهاء المرحلة الأولى")
+    assert result["topics"] and set(result["topics"]) & {"middle-east", "politics", "world"}
+    for entity in result["entities"]:
+        assert text[entity["start"] : entity["end"]] == entity["text"]
+        assert entity["type"] in ("person", "organization", "place", "other")
+    ids = {e["id"] for e in result["entities"]}
+    assert {"hamas", "benjamin-netanyahu", "gaza", "egypt", "qatar", "united-states", "donald-trump"} <= ids
+
+
+def test_analyze_jsonl_reads_one_document_per_line(tmp_path: Path) -> None:
+    stdin = "Netanyahu said on Monday that the talks with the mediators in Gaza would go on.\nحماس ترحب بجهود الوسطاء في غزة.\n\nGazze'de ateşkes sürüyor.\n"
+    lines = run(tmp_path, "analyze", "--jsonl", "-", stdin=stdin).stdout.splitlines()
+    results = [json.loads(line) for line in lines]
+    assert [r["language"] for r in results] == ["en", "ar", "tr"]
+    assert all(any(e["id"] == "gaza" for e in r["entities"]) for r in results[1:])
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DEFAULT_TIMEZONE", "Mars/Olympus"),
+        ("DEFAULT_LANGUAGE", "fr"),
+        ("LOG_LEVEL", "LOUD"),
+        ("ADMIN_IDS", "12,abc"),
+        ("TELEGRAM_API_URL", "ftp://example"),
+    ],
+)
+def test_an_invalid_setting_stops_with_one_line_naming_it(tmp_path: Path, variable: str, value: str) -> None:
+    result = run(tmp_path, "latest", env={variable: value})
+    assert result.returncode == 2
+    assert variable in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_malformed_token_is_named_but_never_printed(tmp_path: Path) -> None:
+    secret = "123456 ABCDEFzqxjvkwpqzqxjv"
+    result = run(tmp_path, "latest", env={"TELEGRAM_BOT_TOKEN": secret})
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr
+    assert "ABCDEFzqx" not in result.stderr + result.stdout
