@@ -136,12 +136,7 @@ def search_page(
         )
     if page.pages > 1:
         items.append(t(lang, "page_of", page=page.page, pages=page.pages))
-    buttons = [
-        [
-            Button(t(lang, "open_button", id=h.article.id), data=f"art:{h.article.id}")
-            for h in page.hits
-        ]
-    ]
+    buttons = article_buttons([h.article for h in page.hits], lang)
     nav = []
     if page.page > 1:
         nav.append(Button(t(lang, "button_prev"), data=f"sp:{query_id}:{page.page - 1}"))
