@@ -1,0 +1,49 @@
+"""Time zones as people type them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.nlp.timezones import resolve_timezone, suggest_timezones
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [
+        ("Asia/Gaza", "Asia/Gaza"),
+        ("America/New_York", "America/New_York"),
+        ("gaza", "Asia/Gaza"),
+        ("New York", "America/New_York"),
+        ("new_york", "America/New_York"),
+        ("ISTANBUL", "Europe/Istanbul"),
+        ("İstanbul", "Europe/Istanbul"),
+        ("Ankara", "Europe/Istanbul"),
+        ("غزة", "Asia/Gaza"),
+        ("القاهرة", "Africa/Cairo"),
+        ("الدوحة", "Asia/Qatar"),
+        ("UTC", "UTC"),
+        ("UTC+3", "Etc/GMT-3"),
+        ("+03:00", "Etc/GMT-3"),
+        ("GMT-5", "Etc/GMT+5"),
+        ("utc+0", "UTC"),
+    ],
+)
+def test_names_cities_and_offsets(text: str, zone: str) -> None:
+    assert resolve_timezone(text) == zone
+
+
+@pytest.mark.parametrize("text", ["", "Mars/Olympus", "Atlantis", "UTC+5:30", "UTC+20", "../../etc/passwd", "x" * 500])
+def test_unknown_zones_give_none(text: str) -> None:
+    assert resolve_timezone(text) is None
+
+
+def test_suggestions_for_a_near_miss() -> None:
+    assert "Asia/Gaza" in suggest_timezones("Gazaa")
+
+
+@given(st.text(max_size=80))
+def test_never_raises(text: str) -> None:
+    zone = resolve_timezone(text)
+    assert zone is None or isinstance(zone, str)
