@@ -1,0 +1,292 @@
+"""Group articles about the same event: MinHash signatures, LSH bands, entities and time.
+
+The signature is a one-permutation MinHash (Li, Owen & Zhang 2012) with rotation densification
+(Shrivastava & Li 2014): each word 3-shingle is hashed once with a stable 64-bit hash, its low
+bits pick one of `NUM_BINS` bins and the bin keeps its smallest value. Compared with 64 separate
+permutations this costs one hash per shingle, so pure Python signs 10,000 articles in seconds,
+and the values are stable across processes and machines, so the store can persist them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.nlp.summarize import text_terms
+
+NUM_BINS = 64
+SHINGLE = 3
+BAND_ROWS = 2  # 32 bands of 2 rows: a pair at Jaccard 0.2 shares a band 3 times in 4
+_VALUE_BITS = 56
+_VALUE_MASK = (1 << _VALUE_BITS) - 1
+_EMPTY = -1
+
+# Thresholds, measured on benchmarks/data/story_pairs.tsv (see benchmarks/bench_stories.py).
+WINDOW = timedelta(hours=48)
+STORY_SPAN = timedelta(hours=72)  # a story stops taking articles this long after its first
+# A newcomer must also resemble the story's first article this much (same language): without
+# it, templated items ("the King receives ...") chain into one story, one look-alike at a time.
+SEED_TEXT = 0.15
+SAME_TEXT = 0.20  # shingle similarity that alone makes two articles one story
+TEXT_WITH_ENTITIES = 0.15  # a weaker text match joined by shared entities
+MIN_SHARED_ENTITIES = 2
+ENTITY_JACCARD = 0.5
+# Across languages the text cannot be compared: only strong entity overlap in a tighter window.
+STRONG_ENTITIES = 3
+STRONG_ENTITY_JACCARD = 0.6
+ENTITY_WINDOW = timedelta(hours=24)
+# Candidate buckets keep only their newest members: a band or entity shared by hundreds of
+# articles (a weekly column, "Saudi Arabia") would otherwise make grouping quadratic.
+BUCKET_LIMIT = 64
+
+
+@dataclass
+class StoryFeatures:
+    """What the grouper needs to know about one article."""
+
+    signature: list[int]
+    entities: set[str] = field(default_factory=set)
+    published_at: datetime | None = None
+    language: str | None = None
+
+
+def shingles(terms: Sequence[str], k: int = SHINGLE) -> set[str]:
+    """Return the word k-shingles of `terms` (the whole list when it is shorter than k)."""
+    if len(terms) < k:
+        return {" ".join(terms)} if terms else set()
+    return {" ".join(terms[i : i + k]) for i in range(len(terms) - k + 1)}
+
+
+def signature(terms: Sequence[str], bins: int = NUM_BINS) -> list[int]:
+    """Return the MinHash signature of the term list (empty for no terms)."""
+    found = shingles(terms)
+    if not found:
+        return []
+    mins = [_EMPTY] * bins
+    for shingle in found:
+        h = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "little")
+        slot = h % bins
+        value = (h >> 8) & _VALUE_MASK
+        if mins[slot] == _EMPTY or value < mins[slot]:
+            mins[slot] = value
+    return _densify(mins)
+
+
+def _densify(mins: list[int]) -> list[int]:
+    """Fill empty bins from the next filled bin, tagged with the distance so fills differ."""
+    bins = len(mins)
+    out = list(mins)
+    for i, value in enumerate(mins):
+        if value != _EMPTY:
+            continue
+        for step in range(1, bins):
+            borrowed = mins[(i + step) % bins]
+            if borrowed != _EMPTY:
+                out[i] = borrowed + (step << _VALUE_BITS)
+                break
+    return out
+
+
+def article_signature(title: str, body: str, lang: str | None) -> list[int]:
+    """Return the signature of an article's analyzed title and body."""
+    return signature(text_terms(f"{title}\n{body}", lang))
+
+
+def bands(sig: Sequence[int], rows: int = BAND_ROWS) -> list[str]:
+    """Return the LSH band keys of a signature, for looking up candidate articles."""
+    keys = []
+    for start in range(0, len(sig) - rows + 1, rows):
+        chunk = ",".join(str(v) for v in sig[start : start + rows])
+        digest = hashlib.blake2b(chunk.encode(), digest_size=8).hexdigest()
+        keys.append(f"{start // rows}:{digest}")
+    return keys
+
+
+def similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    """Estimate the shingle Jaccard similarity of two signatures (0.0 when either is empty)."""
+    if not a or not b or len(a) != len(b):
+        return 0.0
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+
+
+def same_story(a: StoryFeatures, b: StoryFeatures, window: timedelta = WINDOW) -> bool:
+    """Tell whether two articles report the same event.
+
+    Within the time window, articles in one language join on near-duplicate text, or on
+    related text with shared entities; articles in different languages join only on strong
+    entity overlap within a tighter window. Entities alone never join articles in one
+    language: on the labelled pairs, follow-ups (the second and third relief flight to Aden)
+    share as many entities as copies of one report do.
+    """
+    gap = _gap(a, b)
+    if gap is not None and gap > window:
+        return False
+    shared = len(a.entities & b.entities)
+    overlap = shared / len(a.entities | b.entities) if shared else 0.0
+    if a.language and b.language and a.language != b.language:
+        return (
+            shared >= STRONG_ENTITIES
+            and overlap >= STRONG_ENTITY_JACCARD
+            and (gap is None or gap <= ENTITY_WINDOW)
+        )
+    text = similarity(a.signature, b.signature)
+    if text >= SAME_TEXT:
+        return True
+    return (
+        text >= TEXT_WITH_ENTITIES and shared >= MIN_SHARED_ENTITIES and overlap >= ENTITY_JACCARD
+    )
+
+
+def _gap(a: StoryFeatures, b: StoryFeatures) -> timedelta | None:
+    """Return the time between two articles, or None when a date is unknown."""
+    if a.published_at is None or b.published_at is None:
+        return None
+    return abs(a.published_at - b.published_at)
+
+
+class StoryGrouper:
+    """Assign articles to stories in memory, one article at a time.
+
+    Each article joins the story of its most similar earlier article that `same_story`
+    accepts, found through shared LSH bands (same language) or entities (other languages),
+    while the story is younger than `span`. Stories are never merged, so a story id, once
+    given, stays (the store can persist it). The story id is the first article's id.
+    """
+
+    def __init__(
+        self,
+        window: timedelta = WINDOW,
+        span: timedelta = STORY_SPAN,
+        bucket_limit: int = BUCKET_LIMIT,
+    ) -> None:
+        self.window = window
+        self.span = span
+        self.features: dict[str, StoryFeatures] = {}
+        self.story_of: dict[str, str] = {}
+        self._seed: dict[str, StoryFeatures] = {}
+        self._buckets: dict[str, deque[str]] = defaultdict(lambda: deque(maxlen=bucket_limit))
+
+    def add(self, article_id: str, features: StoryFeatures) -> str:
+        """Record an article and return the id of the story it belongs to."""
+        if article_id in self.story_of:
+            return self.story_of[article_id]
+        band_keys = [f"b{key}" for key in bands(features.signature)]
+        entity_keys = [f"e{entity}" for entity in sorted(features.entities)]
+        best_id, best_score = None, -1.0
+        seen: set[str] = set()
+        for key in band_keys + entity_keys:
+            for other_id in self._buckets.get(key, ()):
+                if other_id in seen:
+                    continue
+                seen.add(other_id)
+                other = self.features[other_id]
+                if key[0] == "e" and _same_language(features, other):
+                    continue  # one language is compared by text, found through the bands
+                if not self._open(self.story_of[other_id], features) or not same_story(
+                    features, other, self.window
+                ):
+                    continue
+                score = similarity(features.signature, other.signature) + 0.01 * len(
+                    features.entities & other.entities
+                )
+                if score > best_score:
+                    best_id, best_score = other_id, score
+        story = self.story_of[best_id] if best_id is not None else article_id
+        if best_id is None:
+            self._seed[story] = features
+        self.features[article_id] = features
+        self.story_of[article_id] = story
+        for key in band_keys + entity_keys:
+            self._buckets[key].append(article_id)
+        return story
+
+    def _open(self, story: str, features: StoryFeatures) -> bool:
+        """Tell whether a story is young enough and close enough to take this article."""
+        seed = self._seed[story]
+        if seed.published_at and features.published_at:
+            if abs(features.published_at - seed.published_at) > self.span:
+                return False
+        if not _same_language(seed, features):
+            return True
+        return similarity(seed.signature, features.signature) >= SEED_TEXT
+
+    def stories(self) -> dict[str, list[str]]:
+        """Return each story id with its article ids, in the order they were added."""
+        groups: dict[str, list[str]] = defaultdict(list)
+        for article_id, story in self.story_of.items():
+            groups[story].append(article_id)
+        return dict(groups)
+
+
+def _same_language(a: StoryFeatures, b: StoryFeatures) -> bool:
+    """Tell whether two articles are (as far as known) in one language."""
+    return not a.language or not b.language or a.language == b.language
+
+
+def central_index(signatures: Sequence[Sequence[int]]) -> int:
+    """Return the index of the article most similar to the others (the story's headline)."""
+    if not signatures:
+        raise ValueError("central_index needs at least one signature")
+    sample = signatures[:50]  # a big story's headline need not weigh every copy
+    best, best_score = 0, -1.0
+    for i, sig in enumerate(sample):
+        score = sum(similarity(sig, other) for j, other in enumerate(sample) if j != i)
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def story_summary(
+    articles_sentences: Iterable[Sequence[str]],
+    lang: str | None = None,
+    max_chars: int = 400,
+    redundant: float = 0.5,
+) -> str:
+    """Join sentences from several articles, taking them in turn and skipping near-repeats.
+
+    `articles_sentences` holds each article's summary sentences, best article first; a
+    sentence whose terms overlap an already chosen one by `redundant` (Jaccard) or more is
+    skipped, as is one that no longer fits `max_chars`.
+    """
+    queues = [list(sentences) for sentences in articles_sentences]
+    chosen: list[str] = []
+    chosen_terms: list[set[str]] = []
+    used = 0
+    depth = 0
+    while any(depth < len(q) for q in queues):
+        for queue in queues:
+            if depth >= len(queue):
+                continue
+            sentence = " ".join(queue[depth].split())
+            terms = set(text_terms(sentence, lang))
+            extra = len(sentence) + (1 if chosen else 0)
+            if not sentence or used + extra > max_chars:
+                continue
+            if any(_jaccard(terms, other) >= redundant for other in chosen_terms):
+                continue
+            if not terms and sentence in chosen:
+                continue
+            chosen.append(sentence)
+            chosen_terms.append(terms)
+            used += extra
+        depth += 1
+    return " ".join(chosen)
+
+
+def importance(n_sources: int, newest: datetime, now: datetime, n_entities: int = 0) -> float:
+    """Rank a story: more sources and entities raise it, age halves it every 12 hours."""
+    age_hours = max(0.0, (now - newest).total_seconds() / 3600)
+    breadth = 1.0 + math.log(max(1, n_sources))
+    named = 1.0 + 0.1 * min(max(0, n_entities), 5)
+    return breadth * named * 0.5 ** (age_hours / 12)
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    """Return the Jaccard overlap of two term sets."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)

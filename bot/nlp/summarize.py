@@ -1,0 +1,343 @@
+"""Short and long article summaries: the editor's subtitle, else the article's own best sentences.
+
+- The subtitle is used when it is sensible: at least 3 words and 15 characters, not the title
+  again, not a dateline or agency notice; one longer than the budget gives its leading whole
+  sentences, or none.
+- Otherwise the article's sentences are ranked by position, closeness to the title and to the
+  article's centroid (analyzed terms, idf-weighted), and the best that fit are shown in the
+  article's order, skipping near-repeats.
+- The dateline, the place tag and agency subscription notices are never part of a summary;
+  duplicate paragraphs count once; in a body mixing two scripts the article's language wins.
+- A sentence that ends a paragraph without punctuation is given a full stop (unless that would
+  make the summary longer than the body).
+- When no whole sentence fits the budget, the best sentence is cut at its last clause boundary
+  (، , ; :) that fits and marked with "…"; without such a boundary there is no summary (None).
+- Only the first 20,000 characters and 80 sentences are read, so any body costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from bot.nlp.analyzer import analyze_terms
+from bot.nlp.language import detect_language
+from bot.nlp.normalize import fold
+from bot.nlp.sentences import split_sentences
+
+SHORT_MAX_CHARS = 400
+LONG_CHARS_PER_SENTENCE = 300
+# Work caps so a 200,000-character body costs the same as a long article.
+MAX_BODY_CHARS = 20_000
+MAX_SENTENCES = 80
+MIN_SENTENCE_WORDS = 4
+MIN_SENTENCE_CHARS = 20
+REDUNDANT_JACCARD = 0.5
+# Sentence score weights (see benchmarks/bench_summaries.py): news puts its point first.
+W_POSITION, W_TITLE, W_CENTROID = 0.45, 0.3, 0.25
+POSITION_DECAY = 0.5
+
+_WORD = re.compile(r"\w+")
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+SENTENCE_END = re.compile(r"[.!?؟…۔][\"'»”’)\]]*$")
+_CLAUSE_END = re.compile(r"[،,;؛:—–]")
+
+# Agency boilerplate, matched on folded text: the paragraph is cut where the notice starts.
+_NOTICE_TEXTS = (
+    "الأخبار المنشورة على الصفحة الرسمية لوكالة الأناضول",
+    "نظام تدفق الأخبار (HAS)",
+    "من أجل الاشتراك لدى الوكالة",
+    "Anadolu Agency website contains only a portion of the news",
+    "AA News Broadcasting System",
+    "Please contact us for subscription options",
+    "Anadolu Ajansı web sitesinde",
+    "AA Haber Akış Sistemi",
+    "Abonelik için lütfen iletişime geçiniz",
+)
+_NOTICES = [fold(s) for s in _NOTICE_TEXTS]
+_AGENCIES = (
+    r"Reuters|AP|AFP|AA|Anadolu|UPI|DPA|Xinhua|SPA|WAM|QNA|KUNA|BNA|IHA|DHA|"
+    r"الأناضول|واس|رويترز|أ ف ب|ا ف ب|د ب أ|وام|قنا|كونا|بنا|سبق"
+)
+# "LONDON (Reuters) -", "Ankara (AA) -", "الرياض - واس:", "واشنطن (رويترز) -".
+_INLINE_DATELINE = re.compile(
+    rf"^[^\n.!?؟]{{0,60}}?(?:\((?:{_AGENCIES})\)|[-–—/]\s*(?:{_AGENCIES}))\s*[-–—:]\s*"
+)
+
+
+def text_terms(text: str, lang: str | None) -> list[str]:
+    """Return the index terms of `text` (the shared analyzer: folded, stemmed)."""
+    return analyze_terms(text, lang)
+
+
+def guess_language(text: str) -> str:
+    """Return "ar", "tr" or "en" for `text`; the script decides when the detector cannot."""
+    found = detect_language(text)
+    if found in ("ar", "en", "tr"):
+        return found
+    if len(_ARABIC_LETTER.findall(text)) > len(_LATIN_LETTER.findall(text)):
+        return "ar"
+    return "tr" if re.search("[çğışöüÇĞİŞÖÜ]", text) else "en"
+
+
+def is_notice(text: str) -> bool:
+    """Tell whether `text` contains a known agency subscription notice."""
+    folded = fold(text)
+    return any(n in folded for n in _NOTICES)
+
+
+def clean_body(body: str, title: str = "") -> str:
+    """Drop the place tag, dateline, agency notices, repeated title and duplicate paragraphs."""
+    body = body[:MAX_BODY_CHARS]
+    lines = [" ".join(line.split()) for line in body.split("\n")]
+    kept: list[str] = []
+    seen = {fold(title).strip()} if title.strip() else set()
+    in_header = True
+    for line in lines:
+        if not line:
+            continue
+        if in_header and _is_header_line(line):
+            continue
+        in_header = False
+        line = _cut_notice(line)
+        key = fold(line)
+        if not line or key in seen:
+            continue
+        seen.add(key)
+        kept.append(line)
+    if kept:
+        kept[0] = _INLINE_DATELINE.sub("", kept[0], count=1)
+    return "\n".join(line for line in kept if line)
+
+
+def summarize(
+    title: str,
+    body: str,
+    lang: str | None = None,
+    subtitle: str = "",
+    max_chars: int | None = None,
+    sentences: int | None = None,
+) -> str | None:
+    """Summarize an article in whole sentences, or return None when no summary is available.
+
+    Short mode (sentences=None) gives the subtitle when it is sensible, else the best sentences
+    within `max_chars` (default 400). Long mode (sentences=n) gives up to n sentences, opening
+    with the subtitle when sensible, within `max_chars` (default 300 per sentence).
+    """
+    want = None if sentences is None else max(1, min(int(sentences), 10))
+    budget = max_chars
+    if budget is None:
+        budget = SHORT_MAX_CHARS if want is None else LONG_CHARS_PER_SENTENCE * want
+    if budget <= 0:
+        return None
+    if lang is None or lang not in ("ar", "en", "tr"):
+        lang = guess_language(f"{title}\n{body[:2000]}")
+    lead = _sensible_subtitle(title, subtitle, lang, budget)
+    if lead and want is None:
+        return lead
+    if lead:
+        more = extract(title, body, lang, budget - len(lead) - 2, (want or 1) - 1, lead)
+        return " ".join([with_stop(lead), *more]) if more else lead
+    chosen = extract(title, body, lang, budget, want)
+    if chosen:
+        result = " ".join(chosen)
+        if len(result) > len(body):
+            # Only added full stops can make it longer: a body that is one unpunctuated
+            # paragraph is given back as it is rather than grown.
+            result = " ".join(extract(title, body, lang, budget, want, stop=False))
+        return result if 0 < len(result) <= len(body) else None
+    return _clause_fallback(title, body, lang, budget)
+
+
+def extract(
+    title: str,
+    body: str,
+    lang: str,
+    max_chars: int,
+    count: int | None = None,
+    avoid: str = "",
+    stop: bool = True,
+) -> list[str]:
+    """Return the best whole sentences of `body` that fit `max_chars`, in article order.
+
+    With `stop`, a sentence that ends a paragraph without punctuation is given a full stop.
+    """
+    finish = with_stop if stop else str
+    if max_chars <= 0:
+        return []
+    candidates = candidate_sentences(body, lang, title)
+    if not candidates:
+        return []
+    scores = score_sentences(title, candidates, lang)
+    term_sets = [set(text_terms(s, lang)) for s in candidates]
+    avoid_terms = [set(text_terms(avoid, lang))] if avoid else []
+    order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
+    picked: list[int] = []
+    used = 0
+    for i in order:
+        if count is not None and len(picked) >= count:
+            break
+        text = finish(candidates[i])
+        extra = len(text) + (1 if picked else 0)
+        if used + extra > max_chars:
+            continue
+        selected_terms = [term_sets[j] for j in picked] + avoid_terms
+        if any(_jaccard(term_sets[i], t) >= REDUNDANT_JACCARD for t in selected_terms):
+            continue
+        picked.append(i)
+        used += extra
+    return [finish(candidates[i]) for i in sorted(picked)]
+
+
+def candidate_sentences(body: str, lang: str, title: str = "") -> list[str]:
+    """Return the sentences of the cleaned body that could stand in a summary."""
+    text = clean_body(body, title)
+    found: list[str] = []
+    seen: set[str] = set()
+    for sentence in split_sentences(text, lang):
+        key = fold(sentence)
+        if key in seen or not _is_prose(sentence):
+            continue
+        seen.add(key)
+        found.append(sentence)
+        if len(found) >= MAX_SENTENCES:
+            break
+    same_script = [s for s in found if _in_script(s, lang)]
+    # A body in two languages: keep the article's language unless that leaves nothing.
+    return same_script or found
+
+
+def score_sentences(title: str, sentences: list[str], lang: str) -> list[float]:
+    """Score each sentence by position, closeness to the title and to the article's centroid.
+
+    Terms are weighted by inverse sentence frequency inside the article, so words found in
+    every sentence (particles, the outlet's name) count for little.
+    """
+    counts = [Counter(text_terms(s, lang)) for s in sentences]
+    df: Counter[str] = Counter()
+    for count in counts:
+        df.update(count.keys())
+    n = len(sentences)
+    idf = {term: math.log(1.0 + n / freq) for term, freq in df.items()}
+    vectors = [{t: c * idf[t] for t, c in count.items()} for count in counts]
+    centroid: dict[str, float] = {}
+    for vector in vectors:
+        for term, weight in vector.items():
+            centroid[term] = centroid.get(term, 0.0) + weight
+    title_vector = {t: idf.get(t, math.log(1.0 + n)) for t in text_terms(title, lang)}
+    scores = []
+    for i, (sentence, vector) in enumerate(zip(sentences, vectors, strict=True)):
+        position = 1.0 / (1.0 + POSITION_DECAY * i)
+        to_title = _cosine(vector, title_vector) if title_vector else 0.0
+        to_centroid = _cosine(vector, centroid)
+        length = min(1.0, len(sentence) / 80)
+        score = W_POSITION * position + W_TITLE * to_title + W_CENTROID * to_centroid
+        scores.append(score * (0.5 + length / 2))
+    return scores
+
+
+def _sensible_subtitle(title: str, subtitle: str, lang: str, budget: int) -> str:
+    """Return the subtitle (or its leading whole sentences) when it can serve as the summary."""
+    text = " ".join(subtitle.split())
+    if len(text) < 15 or len(text.split()) < 3 or is_notice(text) or _is_dateline(text):
+        return ""
+    if _jaccard(set(text_terms(text, lang)), set(text_terms(title, lang))) >= 0.8:
+        return ""  # the title again, not a summary
+    if len(text) <= budget:
+        return text
+    kept = ""
+    for sentence in split_sentences(text, lang):
+        joined = f"{kept} {sentence}".strip()
+        if len(joined) > budget:
+            break
+        kept = joined
+    return kept
+
+
+def _clause_fallback(title: str, body: str, lang: str, budget: int) -> str | None:
+    """Cut the best sentence at its last clause boundary within the budget, marked with "…"."""
+    candidates = candidate_sentences(body, lang, title)
+    if not candidates:
+        return None
+    scores = score_sentences(title, candidates, lang)
+    best = candidates[max(range(len(candidates)), key=lambda i: (scores[i], -i))]
+    limit = min(budget, len(body)) - 1  # room for the ellipsis
+    cut = None
+    for match in _CLAUSE_END.finditer(best, 0, max(limit, 0)):
+        cut = match.start()
+    if cut is None or cut < limit // 3:
+        return None
+    return best[:cut].rstrip() + "…"
+
+
+def _is_header_line(line: str) -> bool:
+    """Tell whether a leading line is a place tag or a "City / Author / Agency" dateline."""
+    if _is_dateline(line):
+        return True
+    # A place tag: one to three words, no punctuation ("Gazze", "New York").
+    return len(line) <= 30 and len(line.split()) <= 3 and not re.search(r"[.!?؟،,:;]", line)
+
+
+def _is_dateline(line: str) -> bool:
+    """Tell whether a line is a dateline such as "غزة / محمد ماجد / الأناضول"."""
+    parts = [p for p in line.split("/") if p.strip()]
+    if len(line) > 90 or len(parts) < 2 or SENTENCE_END.search(line):
+        return False
+    return all(len(p.split()) <= 5 for p in parts)
+
+
+def _cut_notice(line: str) -> str:
+    """Remove an agency notice and whatever follows it in the paragraph."""
+    for raw in _NOTICE_TEXTS:
+        at = line.find(raw)
+        if at != -1:
+            line = line[:at].rstrip()
+    if is_notice(line):  # a variant spelling: drop from the first sentence that carries it
+        kept = []
+        for sentence in split_sentences(line):
+            if is_notice(sentence):
+                break
+            kept.append(sentence)
+        line = " ".join(kept)
+    return line
+
+
+def _is_prose(sentence: str) -> bool:
+    """Tell whether a sentence is long enough and wordy enough to summarize with."""
+    if len(sentence) < MIN_SENTENCE_CHARS or sentence.rstrip().endswith((":", "：")):
+        return False
+    words = _WORD.findall(sentence)
+    if len(words) < MIN_SENTENCE_WORDS or "http" in sentence or is_notice(sentence):
+        return False
+    letters = sum(ch.isalpha() for ch in sentence)
+    return letters >= len(sentence) / 2
+
+
+def _in_script(sentence: str, lang: str) -> bool:
+    """Tell whether most letters of `sentence` are in the script of `lang`."""
+    arabic = len(_ARABIC_LETTER.findall(sentence))
+    latin = len(_LATIN_LETTER.findall(sentence))
+    return arabic >= latin if lang == "ar" else latin >= arabic
+
+
+def with_stop(sentence: str) -> str:
+    """Return a sentence ending with sentence punctuation (a paragraph without one gets ".")."""
+    return sentence if SENTENCE_END.search(sentence) else sentence.rstrip("،,;؛:—– ") + "."
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """Return the cosine of two term-weight vectors."""
+    if not a or not b:
+        return 0.0
+    dot = sum(v * b[k] for k, v in a.items() if k in b)
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    """Return the Jaccard overlap of two term sets."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
