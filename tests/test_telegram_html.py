@@ -11,6 +11,7 @@ from bot.render.text import (
     LRI,
     PDI,
     RLI,
+    RLM,
     esc,
     is_rtl,
     isolate,
@@ -249,11 +250,11 @@ def test_is_rtl() -> None:
 
 
 def test_isolate_wraps_by_direction() -> None:
-    assert isolate("غزة") == RLI + "غزة" + PDI
+    assert isolate("غزة") == RLM + RLI + "غزة" + PDI
     assert isolate("Reuters") == LRI + "Reuters" + PDI
     assert isolate("2025") == "2025"
     # A stray PDI in the input cannot close our isolate early.
-    assert isolate("غزة\u2069x") == RLI + "غزةx" + PDI
+    assert isolate("غزة\u2069x") == RLM + RLI + "غزةx" + PDI
 
 
 def test_sanitize_user_text_removes_bidi_and_invisible_controls() -> None:

@@ -65,14 +65,17 @@ def isolate(text: str) -> str:
     """Wrap text in an isolate of its own direction (RLI or LRI ... PDI).
 
     Inside the isolate the text keeps its order whatever surrounds it, and it cannot
-    flip its neighbours. Text with no letters (numbers, punctuation) is returned as is.
-    Stray bidi controls inside are removed first so the isolate stays balanced.
+    flip its neighbours. Right-to-left text is also preceded by RLM: a client picks a
+    line's direction from its first strong character and skips what is isolated, so
+    without it an Arabic line would be laid out left to right. Text with no letters
+    (numbers, punctuation) is returned as is. Stray bidi controls inside are removed
+    first so the isolate stays balanced.
     """
     text = _UNSAFE.sub("", text)
     strong = _strong_directions(text)
     if not strong:
         return text
-    return f"{RLI if is_rtl(text) else LRI}{text}{PDI}"
+    return f"{RLM}{RLI}{text}{PDI}" if is_rtl(text) else f"{LRI}{text}{PDI}"
 
 
 def sanitize_user_text(text: str | None) -> str:
