@@ -1,0 +1,160 @@
+"""Benchmark entity extraction: CoNLL P/R/F1 on ANERcorp's held-out 10%, and throughput.
+
+Run: .venv/bin/python benchmarks/bench_ner.py [--articles 400]
+Skips when the shared development data is absent (env MOJAZ_SHARED_DATA overrides its path).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.nlp.entities.evaluate import read_conll, score, split  # noqa: E402
+from bot.nlp.entities.extract import extract_entities  # noqa: E402
+from bot.nlp.entities.tagger import ArabicTagger  # noqa: E402
+from bot.nlp.entities.tokens import tokenize  # noqa: E402
+
+BLOCK = 20  # ANERcorp has no article boundaries: blocks of sentences stand in for articles
+TAGS = {"person": "PERS", "organization": "ORG", "place": "LOC", "other": "MISC"}
+
+
+def shared_data() -> Path:
+    """Return the shared development data folder."""
+    env = os.environ.get("MOJAZ_SHARED_DATA")
+    return Path(env) if env else ROOT / ".." / "shared" / "data"
+
+
+def machine() -> str:
+    """Return a one-line description of this machine."""
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cpus, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def blocks(sents: list) -> list[list]:
+    """Return consecutive groups of BLOCK sentences."""
+    return [sents[k : k + BLOCK] for k in range(0, len(sents), BLOCK)]
+
+
+def tagger_tags(dev: list, stage_one: bool) -> list[list[str]]:
+    """Return the tagger's tags for each dev sentence, one block of sentences at a time."""
+    tagger = ArabicTagger()
+    if stage_one:
+        tagger = ArabicTagger(model=Path("/nonexistent"))
+    out = []
+    for block in blocks(dev):
+        out.extend(tagger.tag([words for words, _ in block]))
+    return out
+
+
+def extractor_tags(dev: list) -> list[list[str]]:
+    """Return IOB tags from the whole extractor (catalog, tagger, patterns, propagation)."""
+    out = []
+    for block in blocks(dev):
+        text, where = "", []  # where: (sentence index in block, token index, start, end)
+        for s, (words, _) in enumerate(block):
+            for t, word in enumerate(words):
+                where.append((s, t, len(text), len(text) + len(word)))
+                text += word + " "
+            text += "\n"
+        tags = [["O"] * len(words) for words, _ in block]
+        for m in extract_entities(text, "ar"):
+            inside = [(s, t) for s, t, a, b in where if a < m.end and m.start < b]
+            for n, (s, t) in enumerate(inside):
+                if s == inside[0][0]:
+                    tags[s][t] = ("B-" if n == 0 else "I-") + TAGS[m.type]
+        out.extend(tags)
+    return out
+
+
+def print_scores(title: str, gold: list, pred: list) -> float:
+    """Print P/R/F1 per type; return overall F1."""
+    print(title)
+    result = score(gold, pred)
+    for kind, s in result.items():
+        print(f"  {kind:5} P={s['p']:.3f} R={s['r']:.3f} F1={s['f1']:.3f} (n={s['n']})")
+    return result.get("all", {}).get("f1", 0.0)
+
+
+def throughput(folder: Path, articles: int) -> None:
+    """Print tokens/s of extract_entities over SaudiNewsNet articles on one core."""
+    texts = []
+    for path in sorted(folder.glob("*.zip")):
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                for item in json.loads(archive.read(name)):
+                    texts.append(f"{item.get('title') or ''}\n{item.get('content') or ''}")
+        if len(texts) >= articles:
+            break
+    texts = texts[:articles]
+    extract_entities(texts[0], "ar")  # load the catalog and models outside the timing
+    tokens = sum(len(tokenize(t)) for t in texts)
+    started = time.perf_counter()
+    mentions = sum(len(extract_entities(t, "ar")) for t in texts)
+    elapsed = time.perf_counter() - started
+    print(
+        f"throughput: {len(texts)} SaudiNewsNet articles, {tokens} tokens, {mentions} mentions "
+        f"in {elapsed:.2f}s = {tokens / elapsed:,.0f} tokens/s "
+        f"({len(texts) / elapsed:.0f} articles/s)"
+    )
+
+
+def main() -> None:
+    """Print the figures, or say why they were skipped."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--articles", type=int, default=400)
+    args = ap.parse_args()
+    data = shared_data()
+    print(f"machine: {machine()}")
+    conll = data / "anercorp" / "train.conll"
+    if not conll.exists():
+        print(f"skipped: {conll} not found")
+        return
+    _, dev = split(read_conll(conll))
+    gold = [tags for _, tags in dev]
+    print(
+        f"ANERcorp held-out split: last 10%, {len(dev)} sentences, "
+        f"{sum(len(w) for w, _ in dev)} tokens"
+    )
+    print_scores(
+        "CRF, stage 1 (word, affix, gazetteer, trigger features):",
+        gold,
+        tagger_tags(dev, stage_one=True),
+    )
+    print_scores(
+        "CRF, stage 2 (+ what stage 1 found elsewhere in the document):",
+        gold,
+        tagger_tags(dev, stage_one=False),
+    )
+    print_scores(
+        "extract_entities (catalog + CRF + title patterns + propagation):",
+        gold,
+        extractor_tags(dev),
+    )
+    news = data / "saudinewsnet"
+    if any(news.glob("*.zip")):
+        throughput(news, args.articles)
+    else:
+        print(f"throughput skipped: no {news}/*.zip")
+
+
+if __name__ == "__main__":
+    main()

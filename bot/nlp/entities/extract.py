@@ -1,0 +1,484 @@
+"""Find the people, organisations and places an article mentions, linked to stable ids."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from bot.nlp.entities.catalog import Catalog, Entry, Phrase
+from bot.nlp.entities.evaluate import iob_spans
+from bot.nlp.entities.features import TRIGGERS, catalog_words, gazetteer
+from bot.nlp.entities.tagger import TYPES, default_tagger
+from bot.nlp.entities.tokens import Token, clitic_variants, is_arabic, tokenize
+from bot.nlp.normalize import fold
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 200_000  # longer input is cut: an article is far shorter
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One mention: `text` is exactly original[start:end]; `id` is stable across articles."""
+
+    text: str
+    type: str  # "person" | "organization" | "place" | "other"
+    start: int
+    end: int
+    id: str
+    name: str
+
+
+@dataclass(slots=True)
+class _Span:
+    """A candidate mention over tokens [i, j) before offsets are fixed."""
+
+    i: int
+    j: int
+    type: str
+    entry: Entry | None = None
+    skip: int = 0  # clitic letters to drop from the start of the first token
+    source: str = ""
+    link: _Span | None = None  # the full mention a bare repeat stands for
+
+
+def _words(text: str) -> set[str]:
+    """Return the folded words of a whitespace-separated list (keys are folded: ı -> i)."""
+    return {fold(w) for w in text.split()}
+
+
+_SENTENCE_END = {".", "!", "?", "؟", "؛", ";", ":", "…"}
+_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+
+# English and Turkish words that give a capitalised name its type.
+_PERSON_TITLES = _words(
+    """
+    president prime minister spokesperson spokesman spokeswoman mr mrs ms dr sheikh king
+    queen prince emir general gen senator sen rep secretary chancellor ambassador envoy
+    leader chief director cumhurbaşkanı başbakan bakanı bakan sözcüsü başkanı lideri
+    büyükelçisi genel sekreteri yardımcısı milletvekili komutanı müdürü emiri kralı prensi
+    sayın dr. prof profesör state foreign defense defence interior finance deputy vice affairs
+    press security adviser advisor head commander official
+    """
+)
+_PERSON_AFTER = _words(
+    """
+    said says told added stated wrote dedi söyledi
+    """
+)
+_ORG_WORDS = _words(
+    """
+    agency ministry party council organization organisation union bank company corporation
+    inc ltd association university institute committee commission army forces brigades
+    movement group foundation fund court parliament assembly authority office department
+    news times ajansı bakanlığı partisi konseyi örgütü birliği bankası şirketi derneği
+    vakfı üniversitesi enstitüsü komitesi komisyonu ordusu kuvvetleri tugayları hareketi
+    grubu fonu mahkemesi meclisi kurumu başkanlığı valiliği belediyesi kurulu gazetesi
+    """
+)
+_PLACE_WORDS = _words(
+    """
+    city province river strait island islands mountains valley camp district county region
+    street square sea gulf bay airport ili ilçesi kenti şehri bölgesi nehri boğazı adası
+    kampı köyü mahallesi caddesi meydanı denizi körfezi havalimanı dağı
+    """
+)
+_CONNECTORS = _words(
+    """
+    of bin bint ibn al el de da von der van abu
+    """
+)
+# Sentence-initial capitals that are ordinary words, and capitalised words that are never names.
+_COMMON = _words(
+    """a an the this that these those it its he she they we i you his her their our my your
+    in on at for from to by with without after before during since as when while if but and or
+    so yet not no all some many most more other another each every both such what which who whom
+    whose where why how there here then now today yesterday tomorrow also however meanwhile
+    according under over about against between among into through despite although though
+    monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december breaking update live watch read
+    bu şu o bir ve ile de da ama fakat ancak için gibi kadar sonra önce daha çok en her hiç
+    ise ki ne neden nasıl nerede şimdi bugün dün yarın ayrıca öte yandan pazartesi salı
+    çarşamba perşembe cuma cumartesi pazar ocak şubat mart nisan mayıs haziran temmuz ağustos
+    eylül ekim kasım aralık son dakika"""
+)
+# Arabic words that may follow a title but are not part of a name.
+_AR_STOP = _words(
+    """
+    في من الى الي على علي عن ان انه انها قد لقد كان كانت هو هي الذي التي الذين مع بعد قبل
+    خلال امس اليوم حيث كما لكن او ثم حتي حتى هذا هذه ذلك تلك لم لن لا ما ماذا بان الا اذا
+    عند منذ بين ضد نحو لدي عبر فيما بينما يوم امام اثناء وقال قال وهو وهي
+    """
+)
+
+
+def extract_entities(text: str, lang: str) -> list[Mention]:
+    """Return the mentions in `text` ("ar", "en" or "tr"), in text order; never raises."""
+    try:
+        return _extract(text[:MAX_CHARS], lang)
+    except Exception:  # an article must never fail to store because of entity extraction
+        log.exception("entity extraction failed")
+        return []
+
+
+def _extract(text: str, lang: str) -> list[Mention]:
+    tokens = tokenize(text)
+    if not tokens:
+        return []
+    catalog = Catalog.load()
+    arabic = lang == "ar" or (lang not in ("en", "tr") and _mostly_arabic(tokens))
+    found = _catalog_spans(tokens, catalog)
+    strong = [s for s in found if not (s.entry and _is_weak(s, tokens))]
+    weak = [s for s in found if s not in strong]
+    if arabic:
+        try:
+            tagged = _tagger_spans(text, tokens, catalog)
+        except Exception:  # fall back to the table alone rather than lose the article's links
+            log.exception("Arabic tagger failed; using catalog matches only")
+            tagged = []
+        # A weak alias (مالي, الجزيرة) counts only where the tagger also saw a name.
+        strong += [w for w in weak if any(t.i <= w.i and w.j <= t.j for t in tagged)]
+        spans = _merge(strong, tagged)
+        spans = _merge(spans, _arabic_title_spans(tokens, spans))
+    else:
+        spans = _merge(strong, _latin_spans(text, tokens, strong, catalog))
+    spans = _merge(spans, _propagate(tokens, spans))
+    _link_repeats(tokens, spans)
+    return [_mention(text, tokens, s, lang) for s in sorted(spans, key=lambda s: s.i)]
+
+
+def _mostly_arabic(tokens: list[Token]) -> bool:
+    words = [t for t in tokens if t.key[0].isalpha()]
+    return sum(is_arabic(t.text) for t in words) * 2 > len(words)
+
+
+def _is_weak(span: _Span, tokens: list[Token]) -> bool:
+    assert span.entry is not None
+    words = " ".join(t.text for t in tokens[span.i : span.j])
+    return any(w == words or w == words[span.skip :] for w in span.entry.weak)
+
+
+def _catalog_spans(tokens: list[Token], catalog: Catalog) -> list[_Span]:
+    """Return the longest catalog alias matches, left to right, without overlaps."""
+    out = []
+    i, n = 0, len(tokens)
+    while i < n:
+        best = None
+        for variant in clitic_variants(tokens[i].key):
+            for length in catalog.lengths.get(variant, ()):
+                if i + length > n or (best and length <= best.j - best.i):
+                    continue
+                key = " ".join([variant, *(t.key for t in tokens[i + 1 : i + length])])
+                phrase = _pick(catalog.phrases.get(key), tokens[i : i + length])
+                if phrase is not None:
+                    skip = len(tokens[i].key) - len(variant)
+                    best = _Span(i, i + length, phrase.entry.type, phrase.entry, skip, "catalog")
+                    break
+        if best:
+            out.append(best)
+            i = best.j
+        else:
+            i += 1
+    return out
+
+
+def _pick(phrases: list[Phrase] | None, words: list[Token]) -> Phrase | None:
+    """Return the phrase these words may stand for in running text, if any."""
+    if not phrases:
+        return None
+    first = words[0].text
+    if not is_arabic(first):
+        # Latin names are capitalised in running text; acronyms keep their exact capitals.
+        if not first[:1].isupper():
+            return None
+        surface = "".join(t.text for t in words).replace(".", "")
+        exact = [p for p in phrases if p.exact_case]
+        if exact and len(exact) == len(phrases):
+            if surface != exact[0].alias.replace(".", "").replace(" ", ""):
+                return None
+    return phrases[0]
+
+
+def _tagger_spans(text: str, tokens: list[Token], catalog: Catalog) -> list[_Span]:
+    """Return the Arabic CRF's spans, linked to the catalog where the span is an alias."""
+    sentences = _sentences(text, tokens)
+    tags = default_tagger().tag([[tokens[k].text for k in range(a, b)] for a, b in sentences])
+    out = []
+    for (a, _), sent_tags in zip(sentences, tags, strict=True):
+        for s, e, kind in iob_spans(sent_tags):
+            span = _Span(a + s, a + e, TYPES.get(kind, "other"), source="tagger")
+            span.skip = _clitic_skip(tokens[a + s], catalog)
+            entries = catalog.resolve(" ".join(t.text for t in tokens[span.i : span.j]))
+            if entries:
+                same = [x for x in entries if x.type == span.type]
+                span.entry = (same or entries)[0]
+                span.type = span.entry.type
+            out.append(span)
+    return out
+
+
+def _sentences(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
+    """Return [start, end) token ranges of sentences: split at end punctuation and newlines."""
+    out, start = [], 0
+    newline = text.find("\n")
+    for k, tok in enumerate(tokens):
+        end_here = tok.text in _SENTENCE_END or k - start >= 80
+        while 0 <= newline < tok.end:
+            newline = text.find("\n", newline + 1)
+        if not end_here and k + 1 < len(tokens) and 0 <= newline < tokens[k + 1].start:
+            end_here = True
+        if end_here:
+            out.append((start, k + 1))
+            start = k + 1
+    if start < len(tokens):
+        out.append((start, len(tokens)))
+    return out
+
+
+def _clitic_skip(token: Token, catalog: Catalog) -> int:
+    """Return how many leading clitic letters to drop from a name's first word (وحسن -> حسن)."""
+    variants = clitic_variants(token.key)
+    if len(variants) == 1:
+        return 0
+    gaz, words = gazetteer(), catalog_words()
+    for variant in variants[1:]:
+        if variant in gaz or variant in words:
+            return len(token.key) - len(variant)
+    # The tagger's spans include a leading و; drop it when it cannot start the name itself.
+    if token.key[0] in "وف" and token.key[1:] not in gaz and len(token.key) > 4:
+        return 1 if token.key[:2] not in ("وا", "وي") else 0
+    return 0
+
+
+def _merge(first: list[_Span], second: list[_Span]) -> list[_Span]:
+    """Return `first` plus the spans of `second` that overlap none of it.
+
+    Exception: a longer second span of another type that contains a first span wins (the
+    tagger's "جامعة القاهرة" over the catalog's Cairo) unless it is just a linked name.
+    """
+    kept = list(first)
+    for span in second:
+        clash = [k for k in kept if k.i < span.j and span.i < k.j]
+        if not clash:
+            kept.append(span)
+        elif (
+            span.entry is None
+            and all(span.i <= k.i and k.j <= span.j and k.type != span.type for k in clash)
+            and span.j - span.i > max(k.j - k.i for k in clash)
+            and span.type == "organization"
+        ):
+            kept = [k for k in kept if k not in clash] + [span]
+    return kept
+
+
+def _name_like_ar(token: Token) -> bool:
+    key = token.key
+    return (
+        is_arabic(key)
+        and len(key) >= 2
+        and key not in _AR_STOP
+        and key not in TRIGGERS
+        and not key.startswith(("ال", "وال"))
+    )
+
+
+def _arabic_title_spans(tokens: list[Token], spans: list[_Span]) -> list[_Span]:
+    """Return person names right after a title (الرئيس الأمريكي X, متحدث حركة حماس X).
+
+    Only a name whose first word is a known first name is taken: missing a name is better
+    than inventing one.
+    """
+    gaz = gazetteer()
+    covered = {k for s in spans for k in range(s.i, s.j)}
+    out = []
+    for k, tok in enumerate(tokens):
+        if TRIGGERS.get(tok.key) != "person" and TRIGGERS.get(tok.key[1:]) != "person":
+            continue
+        # Skip what qualifies the title: nisba adjectives, باسم, an organisation or place.
+        j = k + 1
+        while j < len(tokens) and j - k <= 4:
+            key = tokens[j].key
+            span = next((s for s in spans if s.i == j and s.type != "person"), None)
+            if span is not None:
+                j = span.j
+            elif key in ("باسم", "الوزراء", "حركه", "الخارجيه", "الدفاع", "الداخليه") or (
+                key.startswith("ال") and key.endswith(("ي", "يه"))
+            ):
+                j += 1
+            else:
+                break
+        if j >= len(tokens) or j in covered or not _name_like_ar(tokens[j]):
+            continue
+        if "first" not in gaz.get(clitic_variants(tokens[j].key)[-1], ""):
+            continue
+        end = j + 1
+        while end < len(tokens) and end - j < 3 and end not in covered:
+            if not _name_like_ar(tokens[end]) or tokens[end].start - tokens[end - 1].end > 1:
+                break
+            end += 1
+        if end - j >= 2:
+            out.append(_Span(j, end, "person", source="title"))
+    return out
+
+
+def _latin_spans(
+    text: str, tokens: list[Token], known: list[_Span], catalog: Catalog
+) -> list[_Span]:
+    """Return typed capitalised sequences of English or Turkish text outside catalog matches."""
+    covered = {k for s in known for k in range(s.i, s.j)}
+    lower_words = {t.key for t in tokens if t.text[:1].islower()}
+    out = []
+    k, n = 0, len(tokens)
+    while k < n:
+        if k in covered or not _capitalised(tokens[k]):
+            k += 1
+            continue
+        j = k + 1
+        while j < n and j not in covered:
+            if _capitalised(tokens[j]):
+                j += 1
+            elif (
+                (tokens[j].key in _CONNECTORS or tokens[j].text == "-")
+                and j + 1 < n
+                and _capitalised(tokens[j + 1])
+                and j + 1 not in covered
+            ):
+                j += 2
+            else:
+                break
+        span = _type_latin(text, tokens, k, j, lower_words)
+        if span is not None:
+            out.append(span)
+        k = j
+    return out
+
+
+def _capitalised(token: Token) -> bool:
+    return token.text[:1].isupper() and token.text[:1].isalpha() and not is_arabic(token.text)
+
+
+def _type_latin(
+    text: str, tokens: list[Token], i: int, j: int, lower_words: set[str]
+) -> _Span | None:
+    """Return the typed span of capitalised tokens [i, j), or None when the type is unclear."""
+    # Leading common words and titles are not part of the name; titles type it.
+    titled = i > 0 and tokens[i - 1].key in _PERSON_TITLES
+    while i < j:
+        key = tokens[i].key
+        if key in _PERSON_TITLES:
+            titled = True
+        elif not (
+            key in _COMMON
+            or key in _CONNECTORS
+            or (key in lower_words and _sentence_start(text, tokens, i))
+        ):
+            break
+        i += 1
+    while i < j and tokens[i].key in _CONNECTORS:
+        i += 1
+    while i < j and tokens[j - 1].key in _CONNECTORS:
+        j -= 1
+    if i >= j or all(t.key in _COMMON for t in tokens[i:j]):
+        return None
+    last = tokens[j - 1].key
+    if j - i >= 2 and any(t.key in _ORG_WORDS for t in tokens[i:j]):
+        return _Span(i, j, "organization", source="caps")
+    if last in _PLACE_WORDS and j - i >= 2:
+        return _Span(i, j, "place", source="caps")
+    if titled and j - i <= 4:
+        return _Span(i, j, "person", source="caps")
+    said = j < len(tokens) and tokens[j].key in _PERSON_AFTER
+    if said and 2 <= j - i <= 4:
+        return _Span(i, j, "person", source="caps")
+    # "Hazem Qassem, a Hamas spokesman": the title comes within a few words after a comma.
+    if 2 <= j - i <= 4 and j < len(tokens) and tokens[j].text == ",":
+        if any(t.key in _PERSON_TITLES for t in tokens[j + 1 : j + 6]):
+            return _Span(i, j, "person", source="caps")
+    return None
+
+
+def _sentence_start(text: str, tokens: list[Token], i: int) -> bool:
+    if i == 0:
+        return True
+    prev = tokens[i - 1]
+    return (
+        prev.text in _SENTENCE_END
+        or prev.text in "\"'“‘«("
+        or "\n" in text[prev.end : tokens[i].start]
+    )
+
+
+def _propagate(tokens: list[Token], spans: list[_Span]) -> list[_Span]:
+    """Return later bare mentions of names found in full earlier (حازم قاسم ... قاسم)."""
+    known: dict[str, _Span] = {}
+    for span in sorted(spans, key=lambda s: s.i):
+        if span.entry is not None:
+            continue
+        keys = [
+            clitic_variants(t.key)[-1] if n == 0 else t.key
+            for n, t in enumerate(tokens[span.i : span.j])
+        ]
+        known.setdefault(" ".join(keys), span)
+        if span.type == "person" and len(keys) >= 2 and len(keys[-1]) >= 3:
+            known.setdefault(keys[-1], span)
+    if not known:
+        return []
+    covered = {k for s in spans for k in range(s.i, s.j)}
+    out = []
+    for k, tok in enumerate(tokens):
+        for variant in clitic_variants(tok.key):
+            src = known.get(variant)
+            if src is not None:
+                latin_name = _capitalised(tok) and tok.key not in _COMMON  # Kasım: November
+                if k not in covered and (latin_name or is_arabic(tok.text)):
+                    skip = len(tok.key) - len(variant)
+                    out.append(_Span(k, k + 1, src.type, None, skip, "doc", src))
+                break
+    return out
+
+
+def _link_repeats(tokens: list[Token], spans: list[_Span]) -> None:
+    """Point a short unlinked person mention at the full name it repeats (قاسم -> حازم قاسم)."""
+    full: dict[str, _Span] = {}
+    for span in sorted(spans, key=lambda s: s.i):
+        if span.type == "person" and span.entry is None and span.j - span.i >= 2:
+            full.setdefault(tokens[span.j - 1].key, span)
+    for span in spans:
+        if span.entry is None and span.link is None and span.j - span.i == 1:
+            src = next((full[v] for v in clitic_variants(tokens[span.i].key) if v in full), None)
+            if src is not None and src is not span and span.type in ("person", "other"):
+                span.link = src
+
+
+def _mention(text: str, tokens: list[Token], span: _Span, lang: str) -> Mention:
+    first, last = tokens[span.i], tokens[span.j - 1]
+    start = first.start + _letters_offset(first.text, span.skip)
+    surface = text[start : last.end]
+    if span.entry is not None:
+        return Mention(surface, span.type, start, last.end, span.entry.id, span.entry.name(lang))
+    if span.link is not None:
+        full = _mention(text, tokens, span.link, lang)
+        return Mention(surface, full.type, start, last.end, full.id, full.name)
+    name = _MARKS.sub("", surface)
+    return Mention(surface, span.type, start, last.end, derived_id(span.type, name), name)
+
+
+def _letters_offset(word: str, letters: int) -> int:
+    """Return the index in `word` after its first `letters` letters (marks do not count)."""
+    if letters <= 0:
+        return 0
+    seen = 0
+    for idx, ch in enumerate(word):
+        if not _MARKS.match(ch):
+            seen += 1
+            if seen == letters:
+                return idx + 1
+    return 0
+
+
+def derived_id(kind: str, name: str) -> str:
+    """Return the id of an entity in no table: its type and folded name ("person:حازم قاسم")."""
+    tokens = tokenize(name)
+    keys = [t.key for t in tokens]
+    return f"{kind}:{' '.join(keys)}"
