@@ -51,38 +51,28 @@ class StoryRepo:
 
     def candidates(self, bands: list[str], since: datetime, exclude: int) -> list[Candidate]:
         """Articles published since `since` that share a band with these, newest first."""
-        if not bands:
-            return []
         marks = ",".join("?" * len(bands))
-        with self.store.reading() as db:
-            rows = db.execute(
-                f"""
-                SELECT a.id, a.story_id, s.signature, a.published_at, a.language
-                FROM articles a JOIN article_signatures s ON s.article_id = a.id
-                WHERE a.id IN (SELECT article_id FROM story_bands WHERE band IN ({marks}))
-                  AND a.published_at >= ? AND a.id != ?
-                ORDER BY a.published_at DESC LIMIT 50
-                """,
-                [*bands, utc_iso(since), exclude],
-            ).fetchall()
-        return [Candidate(r[0], r[1], json.loads(r[2]), parse_utc(r[3]), r[4]) for r in rows]  # type: ignore[arg-type]
+        return self._recent(f"SELECT article_id FROM story_bands WHERE band IN ({marks})", bands, since, exclude)
 
     def recent_with_entities(self, entity_ids: set[str], since: datetime, exclude: int) -> list[Candidate]:
         """Recent articles mentioning any of these entities (for cross-language joins)."""
-        if not entity_ids:
-            return []
         ids = sorted(entity_ids)
         marks = ",".join("?" * len(ids))
+        return self._recent(f"SELECT article_id FROM mentions WHERE entity_id IN ({marks})", ids, since, exclude)
+
+    def _recent(self, id_query: str, params: list[str], since: datetime, exclude: int) -> list[Candidate]:
+        """The newest 50 articles among `id_query`'s ids published since `since`, with signatures."""
+        if not params:
+            return []
         with self.store.reading() as db:
             rows = db.execute(
                 f"""
                 SELECT a.id, a.story_id, s.signature, a.published_at, a.language
                 FROM articles a JOIN article_signatures s ON s.article_id = a.id
-                WHERE a.id IN (SELECT article_id FROM mentions WHERE entity_id IN ({marks}))
-                  AND a.published_at >= ? AND a.id != ?
+                WHERE a.id IN ({id_query}) AND a.published_at >= ? AND a.id != ?
                 ORDER BY a.published_at DESC LIMIT 50
                 """,
-                [*ids, utc_iso(since), exclude],
+                [*params, utc_iso(since), exclude],
             ).fetchall()
         return [Candidate(r[0], r[1], json.loads(r[2]), parse_utc(r[3]), r[4]) for r in rows]  # type: ignore[arg-type]
 
