@@ -6,37 +6,13 @@ Reads ../shared/data/saudinewsnet/*.zip (or $MOJAZ_SHARED_DATA/saudinewsnet).
 
 from __future__ import annotations
 
-import json
-import os
-import platform
 import sys
 import time
-import zipfile
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import machine, saudinewsnet_texts, shared_data
 
-from bot.nlp import analyzer  # noqa: E402
-from bot.nlp.language import detect_language  # noqa: E402
-
-
-def shared_data() -> Path:
-    """Return the shared development data folder."""
-    default = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
-    return Path(os.environ.get("MOJAZ_SHARED_DATA", default))
-
-
-def load_articles(limit: int) -> list[str]:
-    """Return up to `limit` article texts (title and content) from SaudiNewsNet."""
-    texts: list[str] = []
-    for path in sorted((shared_data() / "saudinewsnet").glob("*.zip")):
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                for item in json.loads(archive.read(name)):
-                    texts.append(f"{item.get('title', '')}\n{item.get('content', '')}")
-                    if len(texts) >= limit:
-                        return texts
-    return texts
+from bot.nlp import analyzer
+from bot.nlp.language import detect_language
 
 
 def timed(label: str, texts: list[str], tokens: int, func) -> None:
@@ -51,15 +27,12 @@ def timed(label: str, texts: list[str], tokens: int, func) -> None:
 def main() -> None:
     """Print the machine and analyzer throughput."""
     limit = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-    texts = load_articles(limit)
+    texts = saudinewsnet_texts(limit)
     if not texts:
         print("SaudiNewsNet not found under", shared_data())
         return
     tokens = sum(len(analyzer.tokenize(t)) for t in texts)
-    print(
-        f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
-    )
+    print(f"machine: {machine()}")
     print(f"{len(texts)} articles, {tokens:,} tokens")
     analyzer._token_terms.cache_clear()
     timed("analyze, cold cache", texts, tokens, lambda t: analyzer.analyze(t, "ar"))

@@ -6,21 +6,16 @@ Run: .venv/bin/python benchmarks/bench_parse.py [--rounds N]
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import feedparser
+from common import machine
 
-import feedparser  # noqa: E402
-
-from bot.fetch.feeds import parse_feed  # noqa: E402
-from bot.fetch.urls import canonical_url  # noqa: E402
+from bot.fetch.feeds import parse_feed
+from bot.fetch.urls import canonical_url
 
 TITLES = [
     "الرئيس يستقبل وفداً اقتصادياً لبحث تعزيز التعاون",
@@ -58,22 +53,6 @@ def make_feed(items: int = 200) -> bytes:
     return "\n".join(parts).encode("utf-8")
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f"{platform.system()} {platform.release()} | {cpu} | {os.cpu_count()} CPUs | "
-        f"Python {platform.python_version()} | feedparser {feedparser.__version__}"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10)
@@ -104,7 +83,7 @@ def main() -> None:
         canonical_url(url)
     url_rate = len(urls) / (time.perf_counter() - started)
 
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()} | feedparser {feedparser.__version__}")
     print(f"feed: {args.items} items, {len(feed) / 1024:.0f} KiB, {args.rounds} rounds")
     print(
         f"parse_feed: median {median * 1000:.1f} ms per feed, "

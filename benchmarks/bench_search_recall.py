@@ -11,21 +11,16 @@ regular expression written here, independent of the analyzer.
 
 from __future__ import annotations
 
-import os
-import platform
 import re
 import sqlite3
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import machine, saudinewsnet_texts
 
-from bench_analyzer import load_articles  # noqa: E402
-
-from bot.nlp.analyzer import analyze  # noqa: E402
-from bot.nlp.normalize import fold  # noqa: E402
-from bot.nlp.query import parse_query, to_match  # noqa: E402
+from bot.nlp.analyzer import analyze
+from bot.nlp.normalize import fold
+from bot.nlp.query import parse_query, to_match
 
 QUERIES = """
 غزة إسرائيل قطر مصر سوريا اليمن إيران تركيا العراق لبنان الرياض جدة مكة وزارة وزير حكومة
@@ -69,13 +64,11 @@ def found(db: sqlite3.Connection, table: str, match: str | None) -> set[int]:
 def main() -> None:
     """Print recall and precision of both indexes over the query set."""
     limit = int(sys.argv[1]) if len(sys.argv) > 1 else 4000
-    texts = load_articles(limit)
+    texts = saudinewsnet_texts(limit)
     if not texts:
         print("SaudiNewsNet not found")
         return
-    print(
-        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-    )
+    print(f"machine: {machine()}")
     folded = [fold(t) for t in texts]
     db = sqlite3.connect(":memory:")
     start = time.perf_counter()

@@ -15,19 +15,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
-import os
-import platform
-import sys
 import time
-import zipfile
 from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import REPO, machine, saudinewsnet, shared_data
 
-from bot.nlp.stories import (  # noqa: E402
+from bot.nlp.stories import (
     SAME_TEXT,
     StoryFeatures,
     StoryGrouper,
@@ -35,28 +28,19 @@ from bot.nlp.stories import (  # noqa: E402
     signature,
     similarity,
 )
-from bot.nlp.summarize import text_terms  # noqa: E402
+from bot.nlp.summarize import text_terms
 
-PAIRS = ROOT / "benchmarks" / "data" / "story_pairs.tsv"
-
-
-def data_dir() -> Path:
-    """Return the shared data folder (env MOJAZ_SHARED_DATA overrides)."""
-    env = os.environ.get("MOJAZ_SHARED_DATA")
-    return Path(env) if env else ROOT / ".." / "shared" / "data"
+PAIRS = REPO / "benchmarks" / "data" / "story_pairs.tsv"
 
 
 def load_saudinewsnet() -> list[dict]:
     """Return every SaudiNewsNet article once (by url), oldest first."""
     seen: set[str] = set()
     out: list[dict] = []
-    for path in sorted((data_dir() / "saudinewsnet").glob("*.zip")):
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                for article in json.loads(archive.read(name)):
-                    if article["url"] not in seen:
-                        seen.add(article["url"])
-                        out.append(article)
+    for article in saudinewsnet():
+        if article["url"] not in seen:
+            seen.add(article["url"])
+            out.append(article)
     out.sort(key=lambda a: a["date_extracted"])
     return out
 
@@ -120,11 +104,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=10_000)
     args = parser.parse_args()
-    print(
-        f"machine: {platform.platform()}, python {platform.python_version()}, cpus {os.cpu_count()}"
-    )
-    if not (data_dir() / "saudinewsnet").is_dir():
-        print("SaudiNewsNet not found under", data_dir(), "- skipped")
+    print(f"machine: {machine()}")
+    if not (shared_data() / "saudinewsnet").is_dir():
+        print("SaudiNewsNet not found under", shared_data(), "- skipped")
         return
     articles = load_saudinewsnet()
     find = entity_finder()

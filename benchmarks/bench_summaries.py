@@ -19,22 +19,15 @@ with the project data, so English is not measured.
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
-import platform
 import random
-import sys
 import time
-import zipfile
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import machine, saudinewsnet, shared_data, ttc3600
 
-from bot.nlp.summarize import (  # noqa: E402
+from bot.nlp.summarize import (
     SENTENCE_END,
     candidate_sentences,
     summarize,
@@ -43,12 +36,6 @@ from bot.nlp.summarize import (  # noqa: E402
 )
 
 Summarizer = Callable[[str, str, str, int], str | None]
-
-
-def data_dir() -> Path:
-    """Return the shared data folder (env MOJAZ_SHARED_DATA overrides)."""
-    env = os.environ.get("MOJAZ_SHARED_DATA")
-    return Path(env) if env else ROOT / ".." / "shared" / "data"
 
 
 # --- ROUGE ---------------------------------------------------------------------------------
@@ -151,13 +138,9 @@ def ours_title_hidden(title: str, body: str, lang: str, budget: int) -> str | No
 # --- corpora -------------------------------------------------------------------------------
 
 
-def saudinewsnet(limit: int, seed: int = 13) -> list[tuple[str, str]]:
+def arabic_corpus(limit: int, seed: int = 13) -> list[tuple[str, str]]:
     """Return (title, body) of sampled SaudiNewsNet articles with at least 3 sentences."""
-    articles = []
-    for path in sorted((data_dir() / "saudinewsnet").glob("*.zip")):
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                articles.extend(json.loads(archive.read(name)))
+    articles = list(saudinewsnet())
     random.Random(seed).shuffle(articles)
     out, seen = [], set()
     for article in articles:
@@ -172,15 +155,13 @@ def saudinewsnet(limit: int, seed: int = 13) -> list[tuple[str, str]]:
     return out
 
 
-def ttc3600(limit: int) -> list[str]:
+def turkish_docs(limit: int) -> list[str]:
     """Return TTC-3600 Turkish documents, the same number from each category."""
-    folders = sorted(p for p in (data_dir() / "ttc3600").iterdir() if p.is_dir())
-    per = max(1, limit // max(1, len(folders)))
-    docs = []
-    for folder in folders:
-        for path in sorted(folder.glob("*.txt"))[:per]:
-            docs.append(path.read_text(encoding="utf-8-sig", errors="replace"))
-    return docs
+    by_category: dict[str, list[str]] = {}
+    for category, text in ttc3600():
+        by_category.setdefault(category, []).append(text)
+    per = max(1, limit // max(1, len(by_category)))
+    return [text for texts in by_category.values() for text in texts[:per]]
 
 
 # --- report --------------------------------------------------------------------------------
@@ -213,11 +194,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=1500)
     args = parser.parse_args()
-    print(
-        f"machine: {platform.platform()}, python {platform.python_version()}, cpus {os.cpu_count()}"
-    )
-    if (data_dir() / "saudinewsnet").is_dir():
-        corpus = saudinewsnet(args.articles)
+    print(f"machine: {machine()}")
+    if (shared_data() / "saudinewsnet").is_dir():
+        corpus = arabic_corpus(args.articles)
         df: Counter[str] = Counter()
         for _title, body in corpus:
             df.update(set(text_terms(body, "ar")))
@@ -240,10 +219,10 @@ def main() -> None:
                     f"{row[6]:7.1f}"
                 )
     else:
-        print("SaudiNewsNet not found under", data_dir(), "- Arabic skipped")
+        print("SaudiNewsNet not found under", shared_data(), "- Arabic skipped")
 
-    if (data_dir() / "ttc3600").is_dir():
-        docs = ttc3600(600)
+    if (shared_data() / "ttc3600").is_dir():
+        docs = turkish_docs(600)
         made = ended = chars = 0
         started = time.process_time()
         for doc in docs:

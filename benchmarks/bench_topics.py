@@ -12,15 +12,14 @@
 from __future__ import annotations
 
 import csv
-import os
-import platform
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from common import REPO, machine
+
+# train_topics holds the corpus loaders and the train/test split the model was fitted with.
 sys.path.insert(0, str(REPO / "scripts"))
 
 import train_topics  # noqa: E402
@@ -30,19 +29,6 @@ from bot.nlp import topics  # noqa: E402
 HAND_LABELLED = REPO / "benchmarks" / "data" / "topics_ar_en.tsv"
 HAND_LABELLED_DEV = REPO / "benchmarks" / "data" / "topics_ar_en_dev.tsv"
 NONE = "(none)"
-
-
-def machine() -> str:
-    """Describe the machine the figures come from."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cpus, Python {platform.python_version()}"
 
 
 def confusion(gold: list[str], pred: list[str]) -> str:

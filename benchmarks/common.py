@@ -27,6 +27,29 @@ def saudinewsnet() -> Iterator[dict[str, str]]:
                 yield from json.loads(archive.read(name))
 
 
+def saudinewsnet_texts(limit: int) -> list[str]:
+    """Title and content, joined by a newline, of the first `limit` SaudiNewsNet articles."""
+    texts: list[str] = []
+    for article in saudinewsnet():
+        if len(texts) >= limit:
+            break
+        texts.append(f"{article.get('title', '')}\n{article.get('content', '')}")
+    return texts
+
+
+def ttc3600() -> Iterator[tuple[str, str]]:
+    """TTC-3600 Turkish documents as (category, text), category by category, file by file."""
+    for folder in sorted(p for p in (shared_data() / "ttc3600").glob("*") if p.is_dir()):
+        for path in sorted(folder.glob("*.txt")):
+            raw = path.read_bytes()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                # Some TTC-3600 files may be Windows-1254, the legacy Turkish code page.
+                text = raw.decode("cp1254", errors="replace")
+            yield folder.name, text
+
+
 def machine() -> str:
     """One line naming the machine, for the figures it printed."""
     cpu = platform.processor() or platform.machine()
