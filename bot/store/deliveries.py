@@ -109,8 +109,14 @@ class DeliveryRepo:
         """Create the chat's schedule with the defaults unless it has one; return it."""
         with self.store.writing() as db:
             db.execute(
-                "INSERT OR IGNORE INTO schedules (chat_id, times, days, starts_at) VALUES (?, ?, ?, ?)",
-                [chat_id, json.dumps(list(DEFAULT_TIMES)), json.dumps(list(ALL_DAYS)), utc_iso(now)],
+                "INSERT OR IGNORE INTO schedules (chat_id, times, days, starts_at) "
+                "VALUES (?, ?, ?, ?)",
+                [
+                    chat_id,
+                    json.dumps(list(DEFAULT_TIMES)),
+                    json.dumps(list(ALL_DAYS)),
+                    utc_iso(now),
+                ],
             )
         schedule = self.schedule(chat_id)
         assert schedule is not None
@@ -159,12 +165,6 @@ class DeliveryRepo:
             )
         return [ScheduledChat(_schedule(r), r["chat_timezone"], r["chat_type"]) for r in rows]
 
-    def chat_type(self, chat_id: int) -> str | None:
-        """Return the chat's type (private, group, supergroup, channel), or None if unknown."""
-        with self.store.reading() as db:
-            row = db.execute("SELECT type FROM chats WHERE id = ?", [chat_id]).fetchone()
-        return row[0] if row else None
-
     # -- deliveries --------------------------------------------------------------------------
 
     def delivery(self, chat_id: int, slot: datetime) -> Delivery | None:
@@ -178,7 +178,9 @@ class DeliveryRepo:
             )
         return _delivery(rows[0]) if rows else None
 
-    def deliveries_at(self, keys: list[tuple[int, datetime]]) -> dict[tuple[int, datetime], Delivery]:
+    def deliveries_at(
+        self, keys: list[tuple[int, datetime]]
+    ) -> dict[tuple[int, datetime], Delivery]:
         """Return the existing deliveries among (chat_id, slot) keys, by key."""
         found: dict[tuple[int, datetime], Delivery] = {}
         with self.store.reading() as db:
@@ -196,14 +198,18 @@ class DeliveryRepo:
     def of_chat(self, chat_id: int) -> list[Delivery]:
         """Every delivery of a chat, oldest slot first."""
         with self.store.reading() as db:
-            rows = list(db.query("SELECT * FROM deliveries WHERE chat_id = ? ORDER BY slot", [chat_id]))
+            rows = list(
+                db.query("SELECT * FROM deliveries WHERE chat_id = ? ORDER BY slot", [chat_id])
+            )
         return [_delivery(r) for r in rows]
 
     def with_status(self, status: str) -> list[Delivery]:
         """Every delivery in one status, oldest slot first."""
         with self.store.reading() as db:
             rows = list(
-                db.query("SELECT * FROM deliveries WHERE status = ? ORDER BY slot, chat_id", [status])
+                db.query(
+                    "SELECT * FROM deliveries WHERE status = ? ORDER BY slot, chat_id", [status]
+                )
             )
         return [_delivery(r) for r in rows]
 
@@ -215,11 +221,12 @@ class DeliveryRepo:
         covered_until: datetime,
         now: datetime,
     ) -> bool:
-        """Record a pending delivery with its parts, in one transaction; False if the slot has one."""
+        """Record a pending delivery and its parts in one transaction; False if the slot has one."""
         with self.store.writing() as db:
             cursor = db.execute(
                 """
-                INSERT INTO deliveries (chat_id, slot, status, parts_total, covered_until, updated_at)
+                INSERT INTO deliveries
+                    (chat_id, slot, status, parts_total, covered_until, updated_at)
                 VALUES (?, ?, 'pending', ?, ?, ?)
                 ON CONFLICT (chat_id, slot) DO UPDATE SET status = 'pending',
                     parts_total = excluded.parts_total, covered_until = excluded.covered_until,
@@ -232,7 +239,8 @@ class DeliveryRepo:
             if cursor.rowcount == 0:
                 return False
             db.conn.executemany(
-                "INSERT INTO delivery_parts (chat_id, slot, part, html, buttons) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO delivery_parts (chat_id, slot, part, html, buttons) "
+                "VALUES (?, ?, ?, ?, ?)",
                 [
                     (chat_id, utc_iso(slot), number, html, json.dumps(buttons, ensure_ascii=False))
                     for number, (html, buttons) in enumerate(parts)
@@ -317,13 +325,18 @@ class DeliveryRepo:
                     [chat_id, utc_iso(slot)],
                 )
             )
-        return [Part(r["part"], r["html"], json.loads(r["buttons"]), r["sent_message_id"]) for r in rows]
+        return [
+            Part(r["part"], r["html"], json.loads(r["buttons"]), r["sent_message_id"]) for r in rows
+        ]
 
-    def part_sent(self, chat_id: int, slot: datetime, part: int, message_id: int, now: datetime) -> None:
+    def part_sent(
+        self, chat_id: int, slot: datetime, part: int, message_id: int, now: datetime
+    ) -> None:
         """Record at once that Telegram accepted one part, so a restart never sends it again."""
         with self.store.writing() as db:
             db.execute(
-                "UPDATE delivery_parts SET sent_message_id = ? WHERE chat_id = ? AND slot = ? AND part = ?",
+                "UPDATE delivery_parts SET sent_message_id = ? "
+                "WHERE chat_id = ? AND slot = ? AND part = ?",
                 [message_id, chat_id, utc_iso(slot), part],
             )
             db.execute(
@@ -435,6 +448,8 @@ class DeliveryRepo:
         # The group's schedule carries the users' choices; a schedule the new id already has
         # was made after the upgrade, so it is the more recent choice and stays.
         db.execute("UPDATE OR IGNORE schedules SET chat_id = ? WHERE chat_id = ?", [new_id, old_id])
-        db.execute("UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", [new_id, old_id])
+        db.execute(
+            "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", [new_id, old_id]
+        )
         # Whatever could not move (a duplicate) goes with the old chat (ON DELETE CASCADE).
         db.execute("DELETE FROM chats WHERE id = ?", [old_id])
