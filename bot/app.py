@@ -10,6 +10,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
+from bot.polling import start_feed_polling, stop_feed_polling
+from bot.scheduler import start_scheduler, stop_scheduler
 from bot.services import Services
 from handlers.commands import publish_commands, register
 from handlers.common import Context
@@ -20,7 +22,7 @@ BotApp = Application[Any, Context, Any, Any, Any, Any]
 
 
 async def post_init(app: BotApp) -> None:
-    """Load the seed articles and publish the command menu."""
+    """Load the seed articles and sources, publish the command menu, start the digest and feed ticks."""
     services: Services = app.bot_data["services"]
     seeds = services.config.seeds_dir
     if seeds.is_dir():
@@ -30,11 +32,15 @@ async def post_init(app: BotApp) -> None:
             len(report.added), len(report.updated), report.unchanged, len(report.rejected),
         )
     await publish_commands(app, services.config.default_language)
+    await start_scheduler(app)
+    await start_feed_polling(app)
 
 
 async def post_shutdown(app: BotApp) -> None:
-    """Close the database."""
+    """Close the digest sender, the feed client and the database."""
     services: Services = app.bot_data["services"]
+    await stop_scheduler(app)
+    await stop_feed_polling(app)
     services.close()
 
 

@@ -63,6 +63,38 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_poll(args: argparse.Namespace, config: Config) -> int:
+    """Poll every due source once (after adding new seed sources) and print what happened."""
+    services = build_services(config)
+
+    async def run() -> dict[str, Any]:
+        try:
+            services.sources.seed(config.seeds_dir / "sources.toml")
+            report = await services.poller.poll_due()
+        finally:
+            await services.poller.http.aclose()
+        return report.as_dict()
+
+    try:
+        result = asyncio.run(run())
+    finally:
+        services.close()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print(f"{result['polled']} source(s) polled: {result['added']} added, {result['updated']} updated, "
+          f"{result['failed']} failed")
+    for source in result["sources"]:
+        counts = f"{source['added']} added, {source['updated']} updated, {len(source['rejected'])} rejected"
+        outcome = f"error: {source['error']}" if source["status"] == "error" else f"{source['status']}, {counts}"
+        print(f"  #{source['source_id']} {source['name']}: {outcome}")
+        for rejected in source["rejected"]:
+            print(f"    rejected {rejected['item']}: {rejected['reason']}")
+    for source in result["unhealthy"]:
+        print(f"  #{source['id']} {source['name']} has been failing for 24 hours: {source['error']}")
+    return 0
+
+
 def cmd_latest(args: argparse.Namespace, config: Config) -> int:
     """Print the newest articles."""
     return _with_services(config, args, lambda s: [_article_json(a) for a in s.articles.latest(args.n)],
@@ -215,6 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--json", action="store_true", help="print the report as JSON")
     ingest.set_defaults(func=cmd_ingest)
+
+    poll = sub.add_parser("poll", help="poll every due news source once and print what happened")
+    poll.add_argument("--json", action="store_true", help="print the report as JSON")
+    poll.set_defaults(func=cmd_poll)
 
     latest = sub.add_parser("latest", help="print the newest articles")
     latest.add_argument("-n", type=int, default=5, help="how many (1-20, default 5)")

@@ -27,6 +27,7 @@ class Config:
     default_language: str = "en"
     log_level: str = "INFO"
     allow_private_feeds: bool = False
+    poll_feeds: bool = True
 
     @property
     def local_mode(self) -> bool:
@@ -97,6 +98,10 @@ def load_config(environ: dict[str, str] | None = None, dotenv: Path | None = Pat
     if allow_private not in ("true", "false", "1", "0", "yes", "no"):
         raise ConfigError("ALLOW_PRIVATE_FEEDS must be true or false")
 
+    poll_feeds = get("POLL_FEEDS", "true").lower()
+    if poll_feeds not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError("POLL_FEEDS must be true or false")
+
     return Config(
         token=token,
         api_url=api_url,
@@ -107,4 +112,5 @@ def load_config(environ: dict[str, str] | None = None, dotenv: Path | None = Pat
         default_language=language,
         log_level=log_level,
         allow_private_feeds=allow_private in ("true", "1", "yes"),
+        poll_feeds=poll_feeds in ("true", "1", "yes"),
     )

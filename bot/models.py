@@ -28,6 +28,8 @@ class ArticleDraft:
     published_at: datetime | None = None
     date_source: str = "article"
     raw: str | None = None
+    # Topic ids the source is known for (its configured topics): a hint for the classifier.
+    topics: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -84,6 +84,7 @@ def test_config(tmp_path: Path, **overrides: Any) -> Config:
         seeds_dir=SEEDS,
         default_timezone="UTC",
         default_language="en",
+        poll_feeds=False,  # a test that wants the feed job asks for it
     )
     return replace(config, **overrides)
 

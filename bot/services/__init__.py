@@ -8,7 +8,16 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.services.articles import ArticleService
 from bot.services.chats import ChatService
+from bot.services.delivery import DeliveryService
+from bot.services.digests import DigestService
+from bot.services.entities import EntityService
 from bot.services.ingest import IngestService
+from bot.services.poller import Poller
+from bot.services.sources import FeedHttp, SourceService
+from bot.services.stories import StoryService
+from bot.services.subscriptions import SubscriptionService
+from bot.services.summaries import SummaryService
+from bot.services.topics import TopicService
 from bot.store import Store
 
 
@@ -22,6 +31,15 @@ class Services:
     articles: ArticleService
     chats: ChatService
     ingest: IngestService
+    entities: EntityService
+    topics: TopicService
+    stories: StoryService
+    subscriptions: SubscriptionService
+    digests: DigestService
+    summaries: SummaryService
+    delivery: DeliveryService
+    sources: SourceService
+    poller: Poller
 
     def close(self) -> None:
         self.store.close()
@@ -31,11 +49,29 @@ def build_services(config: Config, clock: Clock | None = None) -> Services:
     """Open the store and wire the services on top of it."""
     clock = clock or SystemClock()
     store = Store(config.database_path)
+    entities = EntityService(store, clock)
+    topics = TopicService(store)
+    stories = StoryService(store, clock)
+    # Order matters: stories compare the entities an article mentions.
+    ingest = IngestService(store, clock, after_store=[entities.record_article, topics.record_article, stories.assign])
+    chats = ChatService(store, clock, config.default_language, config.default_timezone)
+    digests = DigestService(store, clock, stories, entities, chats)
+    # One HTTP client for every feed request, with the SSRF policy of the configuration.
+    feed_http = FeedHttp(allow_private=config.allow_private_feeds)
     return Services(
         config=config,
         store=store,
         clock=clock,
         articles=ArticleService(store, clock),
-        chats=ChatService(store, clock, config.default_language, config.default_timezone),
-        ingest=IngestService(store, clock),
+        chats=chats,
+        ingest=ingest,
+        entities=entities,
+        topics=topics,
+        stories=stories,
+        subscriptions=SubscriptionService(store, clock, entities),
+        digests=digests,
+        summaries=SummaryService(store, clock, stories, entities),
+        delivery=DeliveryService(store, clock, chats, builder=digests.build),
+        sources=SourceService(store, clock, feed_http),
+        poller=Poller(store, clock, ingest, feed_http),
     )

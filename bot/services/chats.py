@@ -6,6 +6,7 @@ from bot.clock import Clock
 from bot.errors import BadInput
 from bot.i18n import LANGUAGES, pick_language
 from bot.models import Chat
+from bot.nlp.timezones import resolve_timezone, suggest_timezones
 from bot.store import Store
 
 
@@ -42,6 +43,14 @@ class ChatService:
         """The chat's IANA time zone, or the default."""
         chat = self.store.chats.get(chat_id)
         return (chat.timezone if chat else None) or self.default_timezone
+
+    def resolve_timezone(self, text: str) -> str | None:
+        """The IANA zone meant by a name, city or UTC offset, or None."""
+        return resolve_timezone(text)
+
+    def suggest_timezones(self, text: str) -> list[str]:
+        """Zones that look like what was typed, for "did you mean"."""
+        return suggest_timezones(text)
 
     def deactivate(self, chat_id: int) -> None:
         """The chat blocked or removed the bot: stop writing to it, keep its settings."""

@@ -9,6 +9,7 @@ from bot.clock import Clock
 from bot.nlp.sentences import split_sentences
 from bot.nlp.stories import importance
 from bot.render.articles import Button
+from bot.services.chats import ChatService
 from bot.services.entities import EntityService
 from bot.services.stories import Story, StoryService
 from bot.services.subscriptions import Follow, keyword_match
@@ -63,12 +64,19 @@ class DigestService:
     """Builds digests: computed once per distinct set of follows and window, rendered per chat."""
 
     def __init__(
-        self, store: Store, clock: Clock, stories: StoryService, entities: EntityService, cache_size: int = 256
+        self,
+        store: Store,
+        clock: Clock,
+        stories: StoryService,
+        entities: EntityService,
+        chats: ChatService,
+        cache_size: int = 256,
     ) -> None:
         self.store = store
         self.clock = clock
         self.stories = stories
         self.entities = entities
+        self.chats = chats
         self._cache: dict[tuple, DigestContent] = {}
         self._cache_size = cache_size
 
@@ -130,7 +138,7 @@ class DigestService:
         *,
         lang: str | None = None,
         timezone: str | None = None,
-        max_stories: int = DEFAULT_MAX_STORIES,
+        max_stories: int | None = None,
         offset: int = 0,
     ) -> Digest:
         """The digest of one chat for (since, until], rendered in its language."""
@@ -139,9 +147,11 @@ class DigestService:
         since = since or until - DEFAULT_WINDOW
         follows = [Follow(kind, value) for kind, value, _ in self.store.subscriptions.of_chat(chat_id)]
         content = self.content(follows, since, until)
-        chat = self.store.chats.get(chat_id)
-        lang = lang or (chat.language if chat and chat.language else None) or "en"
-        timezone = timezone or (chat.timezone if chat and chat.timezone else None) or "UTC"
+        lang = lang or self.chats.language(chat_id)
+        timezone = timezone or self.chats.timezone(chat_id)
+        if max_stories is None:
+            schedule = self.store.deliveries.schedule(chat_id)
+            max_stories = schedule.max_stories if schedule else DEFAULT_MAX_STORIES
         page = content.entries[offset : offset + max_stories]
         labels = {f: f.label(lang, self.entities) for f in follows}
         chunks, buttons = render_digest(content, page, offset, max_stories, labels, lang, timezone)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.clock import Clock
+from bot.fetch.urls import canonical_url
 from bot.models import ArticleDraft
 from bot.nlp.analyzer import analyze
 from bot.nlp.language import detect_language
@@ -61,6 +62,16 @@ def clean_body(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _canonical(url: str | None) -> str | None:
+    """The canonical form of an article link, so that utm_* and other spellings are one article."""
+    if not url or not url.strip():
+        return None
+    try:
+        return canonical_url(url)
+    except ValueError:
+        return url.strip()  # not http(s): kept as given, still a dedupe key
+
+
 def content_hash(title: str, body: str) -> str:
     """Hash of the matching form of the text: the same story re-sent with other spacing is equal."""
     folded = " ".join(fold(f"{title}\n{body}").split())
@@ -95,7 +106,7 @@ class IngestService:
             body=body,
             subtitle=subtitle,
             summary=summary,
-            url=draft.url or None,
+            url=_canonical(draft.url),
             guid=draft.guid or None,
             source=clean_line(draft.source),
             language=language,
@@ -109,6 +120,7 @@ class IngestService:
             index_title=analyze(title, language),
             index_subtitle=analyze(subtitle, language),
             index_body=analyze(body, language),
+            source_topics=list(draft.topics),
         )
 
     def ingest(self, drafts: Iterable[ArticleDraft], label: str = "") -> IngestReport:

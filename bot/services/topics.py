@@ -14,6 +14,7 @@ class TopicService:
         self.store = store
 
     def record_article(self, article_id: int, row: ArticleRow, source_topics: list[str] | None = None) -> None:
-        """Assign and store an article's topics, best first."""
+        """Assign and store an article's topics, best first; the source's own topics are a hint."""
         text = "\n".join([row.title, row.subtitle, row.body])
-        self.store.topics.set_topics(article_id, classify(text, row.language, row.tags, source_topics or []))
+        hints = source_topics if source_topics is not None else row.source_topics
+        self.store.topics.set_topics(article_id, classify(text, row.language, row.tags, hints or []))

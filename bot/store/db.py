@@ -56,6 +56,7 @@ class Store:
         from bot.store.chats import ChatRepo
         from bot.store.deliveries import DeliveryRepo
         from bot.store.entities import EntityRepo
+        from bot.store.sources import SourceRepo
         from bot.store.stories import StoryRepo
         from bot.store.subscriptions import SubscriptionRepo
         from bot.store.topics import TopicRepo
@@ -67,6 +68,7 @@ class Store:
         self.topics = TopicRepo(self)
         self.stories = StoryRepo(self)
         self.subscriptions = SubscriptionRepo(self)
+        self.sources = SourceRepo(self)
 
     @contextmanager
     def reading(self) -> Iterator[Database]:

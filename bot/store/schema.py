@@ -260,6 +260,19 @@ def m005_schedule_starts_at(db: Database) -> None:
     db.execute("ALTER TABLE schedules ADD COLUMN starts_at TEXT")
 
 
+@migrations()
+def m006_source_seeds(db: Database) -> None:
+    """Seed sources already offered once: an admin's removal or edit is never undone at start-up."""
+    db.execute(
+        """
+        CREATE TABLE source_seeds (
+            url TEXT PRIMARY KEY,           -- the URL as written in seeds/sources.toml
+            seeded_at TEXT NOT NULL
+        )
+        """
+    )
+
+
 def migrate(db: Database) -> None:
     """Bring the database schema up to date."""
     migrations.apply(db)

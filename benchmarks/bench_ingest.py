@@ -1,0 +1,203 @@
+"""Ingest throughput and memory: articles per second through feed parsing and the whole ingest path.
+
+Each batch of 100 articles is written as an RSS feed, parsed with parse_feed and ingested
+(clean, summarize, analyze, store, index, entities, topics, stories) into a fresh SQLite file,
+on one core. The resident memory (RSS) is printed along the way: flat means no leak.
+Articles come from SaudiNewsNet (Arabic) when /work/shared/data is there, else generated text;
+past the corpus's end they are reused with a counter so that none is a duplicate.
+
+Run: .venv/bin/python benchmarks/bench_ingest.py [--articles 20000] [--long] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import random
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.clock import FakeClock  # noqa: E402
+from bot.config import Config  # noqa: E402
+from bot.fetch.feeds import parse_feed  # noqa: E402
+from bot.services import build_services  # noqa: E402
+
+SHARED = Path(
+    os.environ.get("MOJAZ_SHARED_DATA")
+    or Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+)
+BATCH = 100
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+WORDS = (
+    "الحكومة أعلنت اليوم عن خطة جديدة لدعم الاقتصاد وتوفير فرص العمل للشباب في المدن والقرى "
+    "وقال الوزير إن المشروع سيبدأ الشهر المقبل بتمويل من البنك المركزي والقطاع الخاص"
+).split()
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.release()} | {cpu} | {os.cpu_count()} CPUs | Python {platform.python_version()}"
+
+
+def rss_mib() -> float:
+    """Resident memory of this process, in MiB (Linux)."""
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def corpus() -> list[dict[str, str]]:
+    """SaudiNewsNet articles with a title and text, or [] when the data is absent."""
+    folder = SHARED / "saudinewsnet"
+    articles: list[dict[str, str]] = []
+    for path in sorted(folder.glob("*.zip")) if folder.is_dir() else []:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                for record in json.loads(archive.read(name)):
+                    if record.get("title") and record.get("content"):
+                        articles.append(record)
+    return articles
+
+
+def generated(n: int) -> dict[str, str]:
+    """A made-up Arabic article of about 1,200 characters (SaudiNewsNet's median), unique for every n."""
+    draw = random.Random(n)
+    words = [draw.choice(WORDS) for _ in range(200)]
+    words[5::25] = [str(n + i) for i in range(len(words[5::25]))]  # numbers make each text unique
+    return {
+        "source": "generated",
+        "url": f"https://bench.example/news/{n}",
+        "title": " ".join(words[:9]),
+        "content": "\n".join(" ".join(words[i : i + 40]) + "." for i in range(0, 200, 40)),
+    }
+
+
+def articles(total: int) -> Iterator[dict[str, str]]:
+    """`total` distinct articles: the corpus, then the corpus again with a counter, or generated."""
+    pool = corpus()
+    for n in range(total):
+        if not pool:
+            yield generated(n)
+            continue
+        record = pool[n % len(pool)]
+        round_ = n // len(pool)
+        if round_ == 0:
+            yield record
+        else:  # a re-run of the corpus: a new link and a new last line, so not a duplicate
+            yield {
+                **record,
+                "url": f"{record['url']}?round={round_}",
+                "content": f"{record['content']}\n(نسخة {round_})",
+            }
+
+
+def feed(batch: list[dict[str, str]], first: int) -> bytes:
+    """An RSS document holding a batch of articles."""
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Bench</title>'
+    ]
+    for offset, record in enumerate(batch):
+        published = format_datetime(NOW - timedelta(minutes=first + offset))
+        parts.append(
+            f"<item><title>{escape(record['title'])}</title><link>{escape(record['url'])}</link>"
+            f'<guid isPermaLink="false">bench-{first + offset}</guid><pubDate>{published}</pubDate>'
+            f"<description>{escape(escape(record['content']))}</description></item>"
+        )
+    parts.append("</channel></rss>")
+    return "".join(parts).encode("utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--long", action="store_true", help="100,000 articles")
+    parser.add_argument("--every", type=int, default=2_000, help="print a line every N articles")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the run; print the top functions"
+    )
+    args = parser.parse_args()
+    total = 100_000 if args.long else args.articles
+
+    with tempfile.TemporaryDirectory() as folder:
+        config = Config(database_path=Path(folder) / "bench.db", seeds_dir=Path(folder))
+        services = build_services(config, FakeClock(NOW))
+        profiler = cProfile.Profile() if args.profile else None
+        print(f"machine: {machine()}")
+        print(
+            f"articles: {total:,} ({'SaudiNewsNet' if corpus_available() else 'generated'}), batches of {BATCH}"
+        )
+        print(f"{'articles':>9} {'per s (last)':>13} {'per s (all)':>12} {'RSS MiB':>8}")
+        started = last_time = time.perf_counter()
+        done = last_done = added = 0
+        parse_seconds = 0.0
+        batch: list[dict[str, str]] = []
+        if profiler:
+            profiler.enable()
+        for record in articles(total):
+            batch.append(record)
+            if len(batch) < BATCH and done + len(batch) < total:
+                continue
+            document = feed(batch, done)
+            before_parse = time.perf_counter()
+            parsed = parse_feed(
+                document, url="https://bench.example/rss", source="bench", language="ar", now=NOW
+            )
+            parse_seconds += time.perf_counter() - before_parse
+            report = services.ingest.ingest(parsed.drafts)
+            added += len(report.added)
+            done += len(batch)
+            batch = []
+            if done - last_done >= args.every or done == total:
+                now = time.perf_counter()
+                print(
+                    f"{done:>9,} {(done - last_done) / (now - last_time):>13,.0f} "
+                    f"{done / (now - started):>12,.0f} {rss_mib():>8.0f}",
+                    flush=True,
+                )
+                last_done, last_time = done, now
+        if profiler:
+            profiler.disable()
+        elapsed = time.perf_counter() - started
+        db_mib = (Path(folder) / "bench.db").stat().st_size / 2**20
+        services.close()
+    print(
+        f"total: {done:,} articles ({added:,} stored) in {elapsed:.1f} s = {done / elapsed:,.0f} articles/s; "
+        f"feed parsing {parse_seconds / elapsed:.0%} of it; database {db_mib:,.0f} MiB"
+    )
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        print(out.getvalue())
+
+
+def corpus_available() -> bool:
+    return (SHARED / "saudinewsnet").is_dir() and any((SHARED / "saudinewsnet").glob("*.zip"))
+
+
+if __name__ == "__main__":
+    main()
