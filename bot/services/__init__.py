@@ -52,8 +52,7 @@ def build_services(config: Config, clock: Clock | None = None) -> Services:
     entities = EntityService(store, clock)
     topics = TopicService(store)
     stories = StoryService(store, clock)
-    # Order matters: stories compare the entities an article mentions.
-    ingest = IngestService(store, clock, after_store=[entities.record_article, topics.record_article, stories.assign])
+    ingest = IngestService(store, clock, steps=[entities, topics, stories])
     chats = ChatService(store, clock, config.default_language, config.default_timezone)
     digests = DigestService(store, clock, stories, entities, chats)
     # One HTTP client for every feed request, with the SSRF policy of the configuration.

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.errors import BadInput, NotFound
 from bot.models import Article
-from bot.nlp.entities import extract_entities
+from bot.nlp.entities import Mention, extract_entities
 from bot.nlp.entities.catalog import Catalog, Entry, alias_key
 from bot.nlp.normalize import fold, strip_invisible
 from bot.store import Store
@@ -89,10 +89,12 @@ class EntityService:
 
     # -- at ingest ------------------------------------------------------------------------
 
-    def record_article(self, article_id: int, row: ArticleRow) -> None:
-        """Extract the entities an article mentions and store them with their offsets."""
-        text = "\n".join([row.title, row.subtitle, row.body])
-        mentions = extract_entities(text, row.language)
+    def prepare(self, row: ArticleRow) -> list[Mention]:
+        """The entities an article mentions, with offsets into title, subtitle and body joined by newlines."""
+        return extract_entities("\n".join([row.title, row.subtitle, row.body]), row.language)
+
+    def save(self, article_id: int, row: ArticleRow, mentions: list[Mention]) -> None:
+        """Store the article's mentions, and the entities they name (learning new ones)."""
         entities: dict[str, tuple[EntityRow, list[str]]] = {}
         for mention in mentions:
             entry = self.catalog.get(mention.id)

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.fetch.urls import canonical_url
@@ -78,14 +79,30 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
-class IngestService:
-    """Analyze drafts and store them; a failing step on one article never stops the batch."""
+class IngestStep(Protocol):
+    """Something derived from each article: entities, topics, its story."""
 
-    def __init__(self, store: Store, clock: Clock, after_store: list | None = None) -> None:
+    def prepare(self, row: ArticleRow) -> Any:
+        """Analyse the article (pure, slow, outside any lock)."""
+
+    def save(self, article_id: int, row: ArticleRow, prepared: Any) -> None:
+        """Store what `prepare` found, inside the article's own transaction."""
+
+
+class IngestService:
+    """Analyze drafts and store them, each article with all it derives in one transaction.
+
+    Analysis runs before the transaction, so the database lock is held only for the
+    writes. A failing analysis step is logged and the article is stored without it; a
+    failing write rolls the whole article back and propagates, so that the caller (a
+    feed poll) fails and fetches again: never a half-written article, never a lost one.
+    """
+
+    def __init__(self, store: Store, clock: Clock, steps: list[IngestStep] | None = None) -> None:
         self.store = store
         self.clock = clock
-        # Steps that derive more from a stored article (entities, topics, stories).
-        self.after_store = after_store or []
+        # Order matters: stories compare the entities an article mentions.
+        self.steps = steps or []
 
     def _row(self, draft: ArticleDraft) -> ArticleRow:
         title = clean_line(draft.title)
@@ -96,16 +113,11 @@ class IngestService:
         if not title:
             title = body.split("\n", 1)[0][:200]
         language = draft.language or detect_language(f"{title}\n{subtitle}\n{body}")
-        try:
-            summary = summarize(title, body, language, subtitle=subtitle) or ""
-        except Exception:  # a summary is a nicety; the article still goes in
-            log.exception("summary failed for %r", title[:80])
-            summary = ""
         return ArticleRow(
             title=title,
             body=body,
             subtitle=subtitle,
-            summary=summary,
+            summary="",
             url=_canonical(draft.url),
             guid=draft.guid or None,
             source=clean_line(draft.source),
@@ -117,11 +129,29 @@ class IngestService:
             date_source=draft.date_source if draft.published_at else "ingest",
             content_hash=content_hash(title, body),
             raw=draft.raw,
-            index_title=analyze(title, language),
-            index_subtitle=analyze(subtitle, language),
-            index_body=analyze(body, language),
+            index_title="",
+            index_subtitle="",
+            index_body="",
             source_topics=list(draft.topics),
         )
+
+    def _analyze(self, row: ArticleRow) -> list[Any]:
+        """Fill in the row's summary and index text; return what each step prepared (None if it failed)."""
+        try:
+            row.summary = summarize(row.title, row.body, row.language, subtitle=row.subtitle) or ""
+        except Exception:  # a summary is a nicety; the article still goes in
+            log.exception("summary failed for %r", row.title[:80])
+        row.index_title = analyze(row.title, row.language)
+        row.index_subtitle = analyze(row.subtitle, row.language)
+        row.index_body = analyze(row.body, row.language)
+        prepared = []
+        for step in self.steps:
+            try:
+                prepared.append(step.prepare(row))
+            except Exception:
+                log.exception("%s failed on %r; stored without it", type(step).__name__, row.title[:80])
+                prepared.append(None)
+        return prepared
 
     def ingest(self, drafts: Iterable[ArticleDraft], label: str = "") -> IngestReport:
         """Store each draft once: new ones are added, changed ones updated, the rest left alone."""
@@ -130,28 +160,42 @@ class IngestService:
             name = label or draft.url or draft.title[:80]
             try:
                 row = self._row(draft)
-            except Exception as error:
+            except ValueError as error:
                 log.warning("rejected %s: %s", name, error)
                 report.rejected.append((name, str(error)))
                 continue
-            now = self.clock.now()
+            # Cheap check first: an unchanged article is not analysed again.
             duplicate = self.store.articles.find_duplicate(row.url, row.source, row.guid, row.content_hash)
-            if duplicate is None:
-                article_id = self.store.articles.insert(row, now)
-                report.added.append(article_id)
-            elif duplicate[1] != row.content_hash:
-                article_id = duplicate[0]
-                self.store.articles.update(article_id, row, now)
-                report.updated.append(article_id)
-            else:
+            if duplicate is not None and duplicate[1] == row.content_hash:
                 report.unchanged += 1
                 continue
-            for step in self.after_store:
-                try:
-                    step(article_id, row)
-                except Exception:
-                    log.exception("post-ingest step %s failed for article %s", step, article_id)
+            # A database error propagates: the caller (a poll) fails and tries again later,
+            # where a swallowed one would lose the article for good.
+            outcome = self._store(row, self._analyze(row))
+            if outcome is None:
+                report.unchanged += 1
+            else:
+                added, article_id = outcome
+                (report.added if added else report.updated).append(article_id)
         return report
+
+    def _store(self, row: ArticleRow, prepared: list[Any]) -> tuple[bool, int] | None:
+        """Write the article and all its steps in one transaction; (added?, id), or None if unchanged."""
+        now = self.clock.now()
+        with self.store.writing():
+            # Checked again inside the transaction: another writer may have stored it meanwhile.
+            duplicate = self.store.articles.find_duplicate(row.url, row.source, row.guid, row.content_hash)
+            if duplicate is None:
+                article_id, added = self.store.articles.insert(row, now), True
+            elif duplicate[1] != row.content_hash:
+                article_id, added = duplicate[0], False
+                self.store.articles.update(article_id, row, now)
+            else:
+                return None
+            for step, data in zip(self.steps, prepared, strict=True):
+                if data is not None:
+                    step.save(article_id, row, data)
+        return added, article_id
 
     def ingest_paths(self, paths: Iterable[Path]) -> IngestReport:
         """Ingest seed files, export files and feed files, or every such file in a folder."""

@@ -56,9 +56,16 @@ class StoryService:
             language=candidate.language,
         )
 
-    def assign(self, article_id: int, row: ArticleRow) -> int:
-        """Put a stored article into the story it belongs to (a new one if none); return the story id."""
-        signature = article_signature(row.title, row.body, row.language)
+    def prepare(self, row: ArticleRow) -> list[int]:
+        """The article's MinHash signature."""
+        return article_signature(row.title, row.body, row.language)
+
+    def save(self, article_id: int, row: ArticleRow, signature: list[int]) -> None:
+        """Put a stored article into the story it belongs to (a new one if none)."""
+        self.assign(article_id, row, signature)
+
+    def assign(self, article_id: int, row: ArticleRow, signature: list[int]) -> int:
+        """Store the article's signature and join it to a story; return the story id."""
         keys = bands(signature)
         self.store.stories.save_signature(article_id, signature, keys)
         mine = StoryFeatures(
