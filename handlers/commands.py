@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import LANGUAGES, t
-from handlers import admin, articles, basic, entities, membership, stories, subscriptions
+from handlers import admin, articles, basic, entities, membership, schedule, stories, subscriptions
 from handlers.common import Context
 from handlers.errors import on_error
 
@@ -58,7 +58,15 @@ COMMANDS: tuple[Command, ...] = (
     Command("subscribe", subscriptions.subscribe, "cmd_subscribe"),
     Command("unsubscribe", subscriptions.unsubscribe, "cmd_unsubscribe"),
     Command("mysubs", subscriptions.mysubs, "cmd_mysubs"),
+    Command("digest", schedule.digest, "cmd_digest"),
+    Command("settime", schedule.settime, "cmd_settime"),
+    Command("timezone", schedule.timezone, "cmd_timezone"),
+    Command("days", schedule.days, "cmd_days"),
+    Command("pause", schedule.pause, "cmd_pause"),
+    Command("resume", schedule.resume, "cmd_resume"),
+    Command("settings", schedule.settings, "cmd_settings"),
     Command("lang", basic.lang, "cmd_lang"),
+    Command("stop", schedule.stop, "cmd_stop"),
     Command("sources", admin.sources, "cmd_sources", admin=True),
     Command("addsource", admin.addsource, "cmd_addsource", admin=True),
     Command("removesource", admin.removesource, "cmd_removesource", admin=True),
@@ -76,6 +84,9 @@ CALLBACKS: tuple[tuple[str, Handler], ...] = (
     (r"^ufe:\d+$", entities.unfollow_button),
     (r"^tp:[a-z-]+$", subscriptions.topic_button),
     (r"^un:\d+$", subscriptions.remove_button),
+    (r"^dgm:\d+:\d+:\d+$", schedule.more_button),
+    (r"^tz:[A-Za-z0-9_+/-]+$", schedule.timezone_button),
+    (r"^set:(t:\d{4}(,\d{4})*|d:[a-z]+|p|now|l:(ar|en|tr))$", schedule.settings_button),
 )
 
 

@@ -57,6 +57,7 @@ def build_services(config: Config, clock: Clock | None = None) -> Services:
     digests = DigestService(store, clock, stories, entities, chats)
     # One HTTP client for every feed request, with the SSRF policy of the configuration.
     feed_http = FeedHttp(allow_private=config.allow_private_feeds)
+    delivery = DeliveryService(store, clock, chats, builder=digests.build)
     return Services(
         config=config,
         store=store,
@@ -67,10 +68,11 @@ def build_services(config: Config, clock: Clock | None = None) -> Services:
         entities=entities,
         topics=topics,
         stories=stories,
-        subscriptions=SubscriptionService(store, clock, entities),
+        # A chat that starts following gets the morning digest (07:00 in its zone).
+        subscriptions=SubscriptionService(store, clock, entities, on_first_follow=delivery.ensure_schedule),
         digests=digests,
         summaries=SummaryService(store, clock, stories, entities),
-        delivery=DeliveryService(store, clock, chats, builder=digests.build),
+        delivery=delivery,
         sources=SourceService(store, clock, feed_http),
         poller=Poller(store, clock, ingest, feed_http),
     )

@@ -44,6 +44,10 @@ class ChatService:
         chat = self.store.chats.get(chat_id)
         return (chat.timezone if chat else None) or self.default_timezone
 
+    def set_timezone(self, chat_id: int, zone: str) -> None:
+        """Store the chat's IANA time zone (already resolved)."""
+        self.store.chats.set_timezone(chat_id, zone)
+
     def resolve_timezone(self, text: str) -> str | None:
         """The IANA zone meant by a name, city or UTC offset, or None."""
         return resolve_timezone(text)
