@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -44,6 +45,29 @@ async def post_shutdown(app: BotApp) -> None:
     services.close()
 
 
+class TrackedApplication(Application):  # type: ignore[type-arg]
+    """An Application that tells waiters when it has finished with each update.
+
+    The terminal chat waits on it before reading the next line, and the tests before
+    looking at the replies: exact, where waiting for the bot to go quiet is a guess.
+    """
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            if isinstance(update, Update):
+                self.bot_data.setdefault("handled", set()).add(update.update_id)
+                self.bot_data.setdefault("handled_changed", asyncio.Event()).set()
+
+    async def wait_handled(self, update_id: int) -> None:
+        """Return once the update has been fully handled (every reply sent)."""
+        changed: asyncio.Event = self.bot_data.setdefault("handled_changed", asyncio.Event())
+        while update_id not in self.bot_data.get("handled", set()):
+            changed.clear()
+            await changed.wait()
+
+
 def build_application(
     services: Services,
     *,
@@ -52,8 +76,13 @@ def build_application(
     base_file_url: str | None = None,
     application_class: type[Application[Any, Any, Any, Any, Any, Any]] = Application,
     rate_limit: bool = True,
+    background_jobs: bool = True,
 ) -> BotApp:
-    """Build the bot's Application on top of ready services."""
+    """Build the bot's Application on top of ready services.
+
+    `background_jobs=False` starts neither the digest tick nor the feed poller on the
+    JobQueue: tests move a fake clock and run a tick themselves.
+    """
     builder = (
         ApplicationBuilder()
         .application_class(application_class)
@@ -69,6 +98,7 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app: BotApp = builder.build()
     app.bot_data["services"] = services
+    app.bot_data["background_jobs"] = background_jobs
     register(app)
     return app
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -284,6 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m bot`."""
+    # PTB 22 warns on every RetryAfter unless it may use timedelta, which our code handles.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.app import ALLOWED_UPDATES, build_application, running
+from bot.app import ALLOWED_UPDATES, TrackedApplication, build_application, running
 from bot.config import Config
 from bot.services import build_services
 
@@ -28,7 +28,11 @@ async def run_local(config: Config, language_code: str = "en") -> None:
     async with FakeTelegram() as fake:
         services = build_services(config)
         app = build_application(
-            services, token=fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url
+            services,
+            token=fake.token,
+            base_url=fake.base_url,
+            base_file_url=fake.base_file_url,
+            application_class=TrackedApplication,
         )
         async with running(app, poll_timeout=1):
-            await run_terminal_chat(fake, language_code=language_code)
+            await run_terminal_chat(fake, language_code=language_code, wait_handled=app.wait_handled)

@@ -26,7 +26,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, ContextTypes
 
-from bot.clock import Clock, FakeClock
+from bot.clock import Clock
 from bot.render.articles import Button
 from bot.services.delivery import (
     ChatGone,
@@ -290,7 +290,7 @@ async def _delivery_bot(app: Application[Any, Any, Any, Any, Any, Any]) -> Bot:
 async def start_scheduler(app: Application[Any, Any, Any, Any, Any, Any]) -> Scheduler:
     """Create the scheduler and its repeating tick job (in post_init: rebuilt at every start).
 
-    With a FakeClock (tests) no job is started: a test moves the clock and calls
+    Without background jobs (tests) no job is started: a test moves the clock and calls
     `scheduler.tick()` itself, so a real-time tick never delivers behind its back.
     """
     services = app.bot_data["services"]
@@ -299,7 +299,7 @@ async def start_scheduler(app: Application[Any, Any, Any, Any, Any, Any]) -> Sch
         services.delivery, services.clock, TelegramSender(bot), services.config.default_timezone
     )
     app.bot_data["scheduler"] = scheduler
-    if not isinstance(services.clock, FakeClock):
+    if app.bot_data.get("background_jobs", True):
         run_tick_job(app, scheduler)
     return scheduler
 

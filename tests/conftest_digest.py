@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.app import build_application, running
+from bot.app import TrackedApplication, build_application, running
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.faketg.records import SentMessage
@@ -20,7 +20,6 @@ from bot.render.articles import Button
 from bot.scheduler import Scheduler, run_tick_job
 from bot.services import Services, build_services
 from bot.services.throttle import Limits, Throttle
-from tests.harness import TrackedApplication
 
 MARK = "Digest"  # every fake digest part starts with this word
 
@@ -195,11 +194,10 @@ async def digest_bot_on(
         base_file_url=fake.base_file_url,
         application_class=TrackedApplication,
         rate_limit=rate_limit,
+        background_jobs=False,
     )
-    app.bot_data["_done"] = set()
-    app.bot_data["_changed"] = asyncio.Event()
     async with running(app, poll_timeout=1):
-        # With a FakeClock the bot starts no tick job (tests tick by hand); ask for it.
+        # Without background jobs the bot starts no tick job (tests tick by hand); ask for it.
         if keep_job:
             run_tick_job(app, app.bot_data["scheduler"])
         yield DigestBot(
@@ -213,9 +211,6 @@ async def processed(
     timeout: float = 10.0,  # noqa: ASYNC109 - a deadline is the point
 ) -> None:
     """Wait until the bot has handled updates the fake queued by itself."""
-    event: asyncio.Event = bot.app.bot_data["_changed"]
     async with asyncio.timeout(timeout):
         for update_id in update_ids:
-            while update_id not in bot.app.bot_data["_done"]:
-                event.clear()
-                await event.wait()
+            await bot.app.wait_handled(update_id)

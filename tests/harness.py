@@ -10,10 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application, running
+from bot.app import TrackedApplication, build_application, running
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.faketg.records import SentMessage
@@ -25,21 +24,6 @@ SEEDS = REPO / "seeds"
 SEED_TITLE = "حماس: الوسطاء يواصلون اتصالاتهم لإلزام إسرائيل بمفاوضات المرحلة الثانية"
 
 
-class TrackedApplication(Application):  # type: ignore[type-arg]
-    """An Application that tells the harness when it has finished with each update."""
-
-    async def process_update(self, update: object) -> None:
-        try:
-            await super().process_update(update)
-        finally:
-            if isinstance(update, Update):
-                done: set[int] = self.bot_data.setdefault("_done", set())
-                done.add(update.update_id)
-                event: asyncio.Event | None = self.bot_data.get("_changed")
-                if event is not None:
-                    event.set()
-
-
 @dataclass
 class BotUnderTest:
     """The bot, its fake Telegram and its clock, driven the way a user drives them."""
@@ -49,13 +33,10 @@ class BotUnderTest:
     services: Services
     clock: FakeClock
 
-    async def processed(self, update_id: int, timeout: float = 10.0) -> None:
+    async def processed(self, update_id: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the bot has fully handled an update (all its replies sent)."""
-        event: asyncio.Event = self.app.bot_data["_changed"]
         async with asyncio.timeout(timeout):
-            while update_id not in self.app.bot_data["_done"]:
-                event.clear()
-                await event.wait()
+            await self.app.wait_handled(update_id)
 
     async def user_sends(self, text: str, chat_id: int = 1001, **kwargs: Any) -> list[SentMessage]:
         """Send a message as a user; return what the bot sent to that chat in answer."""
@@ -104,9 +85,8 @@ async def bot_under_test(
             base_file_url=fake.base_file_url,
             application_class=TrackedApplication,
             rate_limit=rate_limit,
+            background_jobs=False,
         )
-        app.bot_data["_done"] = set()
-        app.bot_data["_changed"] = asyncio.Event()
         async with running(app, poll_timeout=1):
             yield BotUnderTest(fake, app, services, clock)
 

@@ -12,7 +12,6 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -20,6 +19,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.app import TrackedApplication
 from bot.faketg.records import SentMessage
 from bot.faketg.server import FakeTelegram
 from bot.terminal import format_message, run_terminal_chat
@@ -53,27 +53,9 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.message.reply_text(f"echo: {update.message.text}")
 
 
-class TrackedApplication(Application):  # type: ignore[type-arg]
-    """Tells waiters when it has finished with each update."""
-
-    async def process_update(self, update: object) -> None:
-        try:
-            await super().process_update(update)
-        finally:
-            if isinstance(update, Update):
-                self.bot_data.setdefault("done", set()).add(update.update_id)
-                self.bot_data["changed"].set()
-
-    async def wait_handled(self, update_id: int) -> None:
-        while update_id not in self.bot_data.get("done", set()):
-            self.bot_data["changed"].clear()
-            await self.bot_data["changed"].wait()
-
-
 @contextlib.asynccontextmanager
 async def serving(fake: FakeTelegram) -> AsyncIterator[TrackedApplication]:
     app = fake.application_builder().application_class(TrackedApplication).build()
-    app.bot_data["changed"] = asyncio.Event()
     app.add_handlers(
         [
             CommandHandler("start", start),
