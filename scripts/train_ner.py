@@ -1,9 +1,13 @@
-"""Train the Arabic NER CRF on ANERcorp with GATE gazetteer features.
+"""Train the Arabic NER CRF on ANERcorp with gazetteer and word-cluster features.
 
-Run: .venv/bin/python scripts/train_ner.py [--data DIR] [--c1 0.05] [--c2 0.05] [--iterations 150]
+Run: .venv/bin/python scripts/train_ner.py [--split ship|tune|blocks|last] [--c1 0.05] ...
 Writes bot/nlp/data/ner_gazetteer.tsv (a word list derived from the GATE Arabic gazetteer,
-LGPL-3.0) and bot/nlp/models/ner_ar.crfsuite (trained on the first 90% of sentences), then
-prints P/R/F1 on the held-back last 10%.
+LGPL-3.0). Word clusters come from bot/nlp/data/ner_clusters.tsv (scripts/train_word_clusters.py).
+
+--split ship (default) trains the committed bot/nlp/models/ner_ar*.crfsuite on the sentences in
+neither held-out split (81% of ANERcorp) and prints P/R/F1 on both held-out splits.
+--split tune trains on that part less a dev slice and scores the dev slice: tune with this only.
+--split blocks|last trains on the other 90% and scores that split (models go to a temp folder).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,7 +26,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.nlp.entities import features  # noqa: E402
-from bot.nlp.entities.evaluate import read_conll, score, split  # noqa: E402
+from bot.nlp.entities.evaluate import (  # noqa: E402
+    SPLITS,
+    read_conll,
+    score,
+    split,
+    training_part,
+    tuning_split,
+)
 from bot.nlp.entities.tokens import fold_token  # noqa: E402
 
 MODEL = ROOT / "bot" / "nlp" / "models" / "ner_ar.crfsuite"
@@ -157,42 +169,70 @@ def print_scores(scores: dict) -> None:
         print(f"{kind:5} P={s['p']:.3f} R={s['r']:.3f} F1={s['f1']:.3f} n={s['n']}")
 
 
+def fit(train_set: list, args: argparse.Namespace) -> None:
+    """Train the stage-1 and stage-2 models on `train_set`."""
+    xs = [features.sentence_features(w) for w, _ in train_set]
+    ys = [t for _, t in train_set]
+    train(xs, ys, args.base_model, args)
+    if args.stage1_only:
+        return
+    # Stage 2 adds document features from out-of-fold stage-1 tags (stacking).
+    train(doc_features(train_set, cross_tags(train_set, args)), ys, args.model, args)
+
+
+def report(title: str, held: list, args: argparse.Namespace) -> None:
+    """Print both stages' scores on `held`."""
+    gold = [t for _, t in held]
+    first = tag_all(args.base_model, [features.sentence_features(w) for w, _ in held])
+    print(f"{title} ({len(held)} sentences), stage 1 (word features):")
+    print_scores(score(gold, first))
+    if args.stage1_only:
+        return
+    print(f"{title}, stage 2 (with document features):")
+    print_scores(score(gold, tag_all(args.model, doc_features(held, first))))
+
+
 def main() -> None:
-    """Build the gazetteer word list, train on 90%, report on the held-back 10%."""
+    """Build the gazetteer word list, train, and report on the held-out sentences."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, default=shared_data())
+    ap.add_argument("--split", choices=("ship", "tune", *SPLITS), default="ship")
     ap.add_argument("--c1", type=float, default=0.05)
     ap.add_argument("--c2", type=float, default=0.05)
     ap.add_argument("--iterations", type=int, default=150)
     ap.add_argument("--algorithm", default="lbfgs", help="crfsuite trainer: ap, pa, lbfgs, ...")
     ap.add_argument("--min-freq", type=int, default=2)
+    ap.add_argument("--stage1-only", action="store_true", help="quicker, for tuning")
     ap.add_argument("--model", type=Path, default=MODEL)
     ap.add_argument("--base-model", type=Path, default=BASE_MODEL)
     args = ap.parse_args()
+    if args.stage1_only and args.split == "ship":
+        ap.error("--stage1-only is for tuning: the committed models need both stages")
     n = build_gazetteer(args.data / "gazetteer", features.GAZETTEER)
     features.gazetteer.cache_clear()
     print(f"gazetteer: {n} words -> {features.GAZETTEER}")
-    train_set, dev_set = split(read_conll(args.data / "anercorp" / "train.conll"))
+    print(f"clusters: {len(features.clusters())} words <- {features.CLUSTERS}")
+    sents = read_conll(args.data / "anercorp" / "train.conll")
+    if args.split != "ship" and args.model == MODEL:  # never overwrite the committed models
+        tmp = Path(tempfile.mkdtemp(prefix="ner-"))
+        args.model, args.base_model = tmp / MODEL.name, tmp / BASE_MODEL.name
+    if args.split == "ship":
+        train_set, held = training_part(sents), {how: split(sents, how)[1] for how in SPLITS}
+    elif args.split == "tune":
+        train_set, dev = tuning_split(training_part(sents))
+        held = {"dev": dev}
+    else:
+        train_set, dev = split(sents, args.split)
+        held = {args.split: dev}
     started = time.perf_counter()
-    # Stage 1: word-level features only.
-    xs = [features.sentence_features(w) for w, _ in train_set]
-    ys = [t for _, t in train_set]
-    train(xs, ys, args.base_model, args)
-    dev_x = [features.sentence_features(w) for w, _ in dev_set]
-    dev_first = tag_all(args.base_model, dev_x)
-    print("dev, stage 1 (word features):")
-    print_scores(score([t for _, t in dev_set], dev_first))
-    # Stage 2: adds document features from out-of-fold stage-1 tags (stacking).
-    xs2 = doc_features(train_set, cross_tags(train_set, args))
-    train(xs2, ys, args.model, args)
-    dev_pred = tag_all(args.model, doc_features(dev_set, dev_first))
-    size = (args.model.stat().st_size + args.base_model.stat().st_size) / 1e6
+    fit(train_set, args)
+    size = sum(p.stat().st_size for p in (args.model, args.base_model) if p.exists()) / 1e6
     print(
         f"trained on {len(train_set)} sentences in {time.perf_counter() - started:.0f}s; "
-        f"models {size:.2f} MB"
+        f"models {size:.2f} MB -> {args.model.parent}"
     )
-    print(f"dev ({len(dev_set)} sentences), stage 2 (with document features):")
-    print_scores(score([t for _, t in dev_set], dev_pred))
+    for how, sentences in held.items():
+        report(f"held-out split {how!r}", sentences, args)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 from bot.nlp.entities import Catalog, Mention, extract_entities
 from bot.nlp.entities import extract as extract_module
 from bot.nlp.entities.catalog import DATA
-from bot.nlp.entities.evaluate import iob_spans, score
+from bot.nlp.entities.evaluate import (
+    SPLITS,
+    held_out,
+    iob_spans,
+    score,
+    split,
+    training_part,
+    tuning_split,
+)
+from bot.nlp.entities.features import CLUSTERS, clusters, word_features
 from bot.nlp.entities.tagger import BASE_MODEL, MODEL
 from bot.nlp.entities.tokens import clitic_variants, tokenize
 
@@ -258,6 +267,33 @@ def test_conll_scoring():
 
 def test_models_are_small():
     assert BASE_MODEL.stat().st_size + MODEL.stat().st_size < 6_000_000
+    assert CLUSTERS.stat().st_size < 3_000_000
+
+
+def test_word_clusters_are_nested_ids_and_become_features():
+    table = clusters()
+    assert len(table) > 10_000
+    assert all(len(path) == 3 and all(p.isdigit() for p in path) for path in table.values())
+    assert table["الرياض"] == table["جده"]  # two Saudi cities share a cluster
+    own = word_features("والرياض")[0]
+    assert any(f.startswith("k2=") for f in own)
+    assert "k=none" in word_features("qqqzzzxq")[0]
+
+
+def test_held_out_splits_are_disjoint_from_the_training_part():
+    sents = [([str(i)], ["O"]) for i in range(1000)]
+    assert held_out(1000, "last") == list(range(900, 1000))
+    blocks = held_out(1000, "blocks")
+    assert len(blocks) == 100 and blocks[:2] == [200, 201]
+    train = {s[0][0] for s in training_part(sents)}
+    for how in SPLITS:
+        rest, held = split(sents, how)
+        assert len(rest) + len(held) == 1000
+        assert train.isdisjoint(s[0][0] for s in held)
+    tune, dev = tuning_split(training_part(sents))
+    assert dev and {s[0][0] for s in tune}.isdisjoint(s[0][0] for s in dev)
+    with pytest.raises(ValueError):
+        held_out(10, "random")
 
 
 def test_turkish_title_and_month_is_not_propagated():

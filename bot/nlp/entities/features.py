@@ -10,6 +10,7 @@ from bot.nlp.entities.catalog import Catalog
 from bot.nlp.entities.tokens import bare, fold_token
 
 GAZETTEER = Path(__file__).resolve().parents[1] / "data" / "ner_gazetteer.tsv"
+CLUSTERS = Path(__file__).resolve().parents[1] / "data" / "ner_clusters.tsv"
 
 # Words that announce a name right after them: titles, verbs of saying, kinds of places/bodies.
 _TRIGGERS = {
@@ -52,6 +53,29 @@ def gazetteer() -> dict[str, str]:
 
 
 @cache
+def clusters() -> dict[str, tuple[str, ...]]:
+    """Return folded word -> its cluster ids, coarsest first (empty if the table is absent)."""
+    out: dict[str, tuple[str, ...]] = {}
+    if not CLUSTERS.exists():
+        return out
+    for line in CLUSTERS.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, _, path = line.partition("\t")
+            out[word] = tuple(path.split("."))
+    return out
+
+
+def cluster_of(forms: list[str]) -> tuple[str, ...]:
+    """Return the cluster ids of the first form (least stripped first) that has some."""
+    table = clusters()
+    for form in forms:
+        found = table.get(form)
+        if found is not None:
+            return found
+    return ()
+
+
+@cache
 def catalog_words() -> dict[str, str]:
     """Return folded word -> entity type for every word of every catalog alias."""
     out: dict[str, set[str]] = {}
@@ -59,6 +83,8 @@ def catalog_words() -> dict[str, str]:
         parts = key.split(" ")
         for i, part in enumerate(parts):
             tag = ("1" if len(parts) == 1 else "b" if i == 0 else "i") + phrases[0].entry.type
+            if all(p.weak for p in phrases):
+                tag += "-weak"  # also a common word (مالي: Mali, "financial"): less telling
             out.setdefault(part, set()).add(tag)
     return {k: ",".join(sorted(v)) for k, v in out.items()}
 
@@ -81,6 +107,12 @@ def word_features(word: str) -> tuple[list[str], list[list[str]], str]:
     forms = [key, stem]
     if stem.startswith("ال") and len(stem) > 4:
         forms.append(stem[2:])  # gazetteer entries mostly lack the article: اليوان -> يوان
+    # Clusters learnt from unlabelled news generalise from words ANERcorp never shows.
+    path = cluster_of(forms)
+    if path:
+        ctx.extend(f"k{level}={cid}" for level, cid in enumerate(path))
+    else:
+        ctx.append("k=none")
     for form in dict.fromkeys(forms):
         if form in gaz:
             ctx.extend(f"g={c}" for c in gaz[form].split(","))
