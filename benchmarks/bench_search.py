@@ -73,7 +73,9 @@ def build(store: Store, count: int) -> None:
     base = datetime(2025, 1, 1, tzinfo=UTC)
     analyzed = [(t, b, analyze(t, "ar"), analyze(b, "ar")) for t, b in texts(30_000)]
     with store.writing():
-        for i, (title, body, index_title, index_body) in zip(range(count), cycle(analyzed), strict=False):
+        for i, (title, body, index_title, index_body) in zip(
+            range(count), cycle(analyzed), strict=False
+        ):
             title = f"{title} ({i})"
             row = ArticleRow(
                 title=title,
@@ -114,7 +116,9 @@ def measure(store: Store) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("articles", nargs="?", type=int, default=100_000)
-    parser.add_argument("--db", type=Path, help="keep the built database here and reuse it next time")
+    parser.add_argument(
+        "--db", type=Path, help="keep the built database here and reuse it next time"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = args.db or Path(folder) / "bench.db"

@@ -30,7 +30,10 @@ async def post_init(app: BotApp) -> None:
         report = services.ingest.ingest_paths([seeds])
         log.info(
             "seeds: %d added, %d updated, %d unchanged, %d rejected",
-            len(report.added), len(report.updated), report.unchanged, len(report.rejected),
+            len(report.added),
+            len(report.updated),
+            report.unchanged,
+            len(report.rejected),
         )
     await publish_commands(app, services.config.default_language)
     await start_scheduler(app)
@@ -114,7 +117,9 @@ async def running(app: BotApp, poll_timeout: int = 10) -> AsyncIterator[BotApp]:
         if app.post_init:
             await app.post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=poll_timeout, poll_interval=0)
+        await app.updater.start_polling(
+            allowed_updates=ALLOWED_UPDATES, timeout=poll_timeout, poll_interval=0
+        )
         await app.start()
         try:
             yield app

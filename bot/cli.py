@@ -57,8 +57,10 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
-        print(f"{len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged, "
-              f"{len(report.rejected)} rejected")
+        print(
+            f"{len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged, "
+            f"{len(report.rejected)} rejected"
+        )
         for item, reason in report.rejected:
             print(f"  rejected {item}: {reason}")
     return 0
@@ -83,23 +85,35 @@ def cmd_poll(args: argparse.Namespace, config: Config) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
-    print(f"{result['polled']} source(s) polled: {result['added']} added, {result['updated']} updated, "
-          f"{result['failed']} failed")
+    print(
+        f"{result['polled']} source(s) polled: {result['added']} added, {result['updated']} updated, "
+        f"{result['failed']} failed"
+    )
     for source in result["sources"]:
         counts = f"{source['added']} added, {source['updated']} updated, {len(source['rejected'])} rejected"
-        outcome = f"error: {source['error']}" if source["status"] == "error" else f"{source['status']}, {counts}"
+        outcome = (
+            f"error: {source['error']}"
+            if source["status"] == "error"
+            else f"{source['status']}, {counts}"
+        )
         print(f"  #{source['source_id']} {source['name']}: {outcome}")
         for rejected in source["rejected"]:
             print(f"    rejected {rejected['item']}: {rejected['reason']}")
     for source in result["unhealthy"]:
-        print(f"  #{source['id']} {source['name']} has been failing for 24 hours: {source['error']}")
+        print(
+            f"  #{source['id']} {source['name']} has been failing for 24 hours: {source['error']}"
+        )
     return 0
 
 
 def cmd_latest(args: argparse.Namespace, config: Config) -> int:
     """Print the newest articles."""
-    return _with_services(config, args, lambda s: [_article_json(a) for a in s.articles.latest(args.n)],
-                          _print_articles)
+    return _with_services(
+        config,
+        args,
+        lambda s: [_article_json(a) for a in s.articles.latest(args.n)],
+        _print_articles,
+    )
 
 
 def cmd_search(args: argparse.Namespace, config: Config) -> int:
@@ -153,7 +167,9 @@ def cmd_entity(args: argparse.Namespace, config: Config) -> int:
                 "query": lookup.query,
                 "found": False,
                 "ambiguous": bool(lookup.choices),
-                "suggestions": [{"id": e.id, "name": e.name("en"), "type": e.type} for e, _ in options],
+                "suggestions": [
+                    {"id": e.id, "name": e.name("en"), "type": e.type} for e, _ in options
+                ],
             }
         card = lookup.card
         return {
@@ -166,7 +182,9 @@ def cmd_entity(args: argparse.Namespace, config: Config) -> int:
             "articles": card.article_count,
             "since": card.since.isoformat() if card.since else None,
             "latest": [_article_json(a) for a in card.latest],
-            "related": [{"id": e.id, "name": e.name("en"), "articles": n} for e, n, _ in card.related],
+            "related": [
+                {"id": e.id, "name": e.name("en"), "articles": n} for e, n, _ in card.related
+            ],
         }
 
     def show(result: dict[str, Any]) -> None:
@@ -181,7 +199,9 @@ def cmd_entity(args: argparse.Namespace, config: Config) -> int:
         for article in result["latest"]:
             print(f"  #{article['id']} {article['title']}")
         if result["related"]:
-            print("  with: " + ", ".join(f"{r['name']} ({r['articles']})" for r in result["related"]))
+            print(
+                "  with: " + ", ".join(f"{r['name']} ({r['articles']})" for r in result["related"])
+            )
 
     return _with_services(config, args, run, show)
 
@@ -191,7 +211,11 @@ def cmd_summary(args: argparse.Namespace, config: Config) -> int:
 
     def run(services: Services) -> dict[str, Any]:
         article = services.articles.get(args.id)
-        return {"id": article.id, "title": article.title, "summary": services.summaries.of_article(article, args.long)}
+        return {
+            "id": article.id,
+            "title": article.title,
+            "summary": services.summaries.of_article(article, args.long),
+        }
 
     def show(result: dict[str, Any]) -> None:
         print(result["summary"] or "no summary available")
@@ -240,11 +264,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the bot (no TELEGRAM_BOT_TOKEN: local Telegram + terminal chat)")
-    run.add_argument("--language", default="en", help="language_code of the terminal user (ar, en, tr)")
+    run = sub.add_parser(
+        "run", help="run the bot (no TELEGRAM_BOT_TOKEN: local Telegram + terminal chat)"
+    )
+    run.add_argument(
+        "--language", default="en", help="language_code of the terminal user (ar, en, tr)"
+    )
     run.set_defaults(func=cmd_run)
 
-    ingest = sub.add_parser("ingest", help="load articles from seed files, JSON/JSONL exports, feed files or folders")
+    ingest = sub.add_parser(
+        "ingest", help="load articles from seed files, JSON/JSONL exports, feed files or folders"
+    )
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--json", action="store_true", help="print the report as JSON")
     ingest.set_defaults(func=cmd_ingest)
@@ -265,12 +295,20 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print JSON")
     search.set_defaults(func=cmd_search)
 
-    analyze = sub.add_parser("analyze", help="print the language, entities, topics and summary of a text (JSON)")
-    analyze.add_argument("file", nargs="?", default="-", metavar="FILE", help="a text file, or - for stdin")
-    analyze.add_argument("--jsonl", action="store_true", help="each input line is a document; one JSON line each")
+    analyze = sub.add_parser(
+        "analyze", help="print the language, entities, topics and summary of a text (JSON)"
+    )
+    analyze.add_argument(
+        "file", nargs="?", default="-", metavar="FILE", help="a text file, or - for stdin"
+    )
+    analyze.add_argument(
+        "--jsonl", action="store_true", help="each input line is a document; one JSON line each"
+    )
     analyze.set_defaults(func=cmd_analyze)
 
-    entity = sub.add_parser("entity", help="what the news says about a person, organisation or place")
+    entity = sub.add_parser(
+        "entity", help="what the news says about a person, organisation or place"
+    )
     entity.add_argument("name", nargs="+", metavar="NAME")
     entity.add_argument("--json", action="store_true", help="print JSON")
     entity.set_defaults(func=cmd_entity)

@@ -53,7 +53,9 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-def load_config(environ: dict[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Config:
+def load_config(
+    environ: dict[str, str] | None = None, dotenv: Path | None = Path(".env")
+) -> Config:
     """Build a Config from `.env` overlaid by the environment; raise ConfigError on a bad value."""
     values = read_dotenv(dotenv) if dotenv else {}
     values.update(os.environ if environ is None else environ)
@@ -64,7 +66,9 @@ def load_config(environ: dict[str, str] | None = None, dotenv: Path | None = Pat
     token = get("TELEGRAM_BOT_TOKEN") or None
     if token is not None and (":" not in token or any(c.isspace() for c in token)):
         # Never echo the value: it may be a real token with a typo.
-        raise ConfigError("TELEGRAM_BOT_TOKEN does not look like a bot token (expected <id>:<secret>)")
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected <id>:<secret>)"
+        )
 
     api_url = get("TELEGRAM_API_URL", DEFAULT_API_URL)
     if not api_url.startswith(("http://", "https://")):
@@ -78,17 +82,23 @@ def load_config(environ: dict[str, str] | None = None, dotenv: Path | None = Pat
         try:
             admin_ids.add(int(part))
         except ValueError:
-            raise ConfigError(f"ADMIN_IDS must be a comma-separated list of numeric user ids, got {part!r}") from None
+            raise ConfigError(
+                f"ADMIN_IDS must be a comma-separated list of numeric user ids, got {part!r}"
+            ) from None
 
     timezone = get("DEFAULT_TIMEZONE", "UTC")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"DEFAULT_TIMEZONE {timezone!r} is not an IANA time zone (e.g. Asia/Gaza)") from None
+        raise ConfigError(
+            f"DEFAULT_TIMEZONE {timezone!r} is not an IANA time zone (e.g. Asia/Gaza)"
+        ) from None
 
     language = get("DEFAULT_LANGUAGE", "en").lower()
     if language not in LANGUAGES:
-        raise ConfigError(f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, got {language!r}")
+        raise ConfigError(
+            f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, got {language!r}"
+        )
 
     log_level = get("LOG_LEVEL", "INFO").upper()
     if log_level not in LOG_LEVELS:

@@ -35,4 +35,6 @@ async def run_local(config: Config, language_code: str = "en") -> None:
             application_class=TrackedApplication,
         )
         async with running(app, poll_timeout=1):
-            await run_terminal_chat(fake, language_code=language_code, wait_handled=app.wait_handled)
+            await run_terminal_chat(
+                fake, language_code=language_code, wait_handled=app.wait_handled
+            )

@@ -15,7 +15,11 @@ async def latest(update: Update, context: Context) -> None:
     count = parse_count(context.args or [], LATEST_DEFAULT, LATEST_MAX)
     items = context.services.articles.latest(count)
     sources = context.services.articles.sources(items)
-    await answer(update, context, render.latest(items, chat_lang(update, context), chat_tz(update, context), sources))
+    await answer(
+        update,
+        context,
+        render.latest(items, chat_lang(update, context), chat_tz(update, context), sources),
+    )
 
 
 def _article_id(text: str) -> int:
@@ -33,7 +37,9 @@ async def article(update: Update, context: Context) -> None:
     if len(args) != 1:
         raise BadInput("article_usage")
     item = context.services.articles.get(_article_id(args[0]))
-    await answer(update, context, render.article(item, chat_lang(update, context), chat_tz(update, context)))
+    await answer(
+        update, context, render.article(item, chat_lang(update, context), chat_tz(update, context))
+    )
 
 
 async def open_article(update: Update, context: Context) -> None:
@@ -42,15 +48,21 @@ async def open_article(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     await query.answer()
     item = context.services.articles.get(_article_id(query.data.split(":", 1)[1]))
-    await answer(update, context, render.article(item, chat_lang(update, context), chat_tz(update, context)))
+    await answer(
+        update, context, render.article(item, chat_lang(update, context), chat_tz(update, context))
+    )
 
 
-async def _search(update: Update, context: Context, text: str, page: int, query_id: int | None) -> None:
+async def _search(
+    update: Update, context: Context, text: str, page: int, query_id: int | None
+) -> None:
     result = context.services.articles.search(text, page=page)
     if query_id is None:
         query_id = context.services.articles.remember_query(chat_id(update), text)
     sources = context.services.articles.sources([hit.article for hit in result.hits])
-    reply = render.search_page(result, query_id, chat_lang(update, context), chat_tz(update, context), sources)
+    reply = render.search_page(
+        result, query_id, chat_lang(update, context), chat_tz(update, context), sources
+    )
     await answer(update, context, reply)
 
 

@@ -100,7 +100,9 @@ def bot_commands(lang: str, admin: bool = False) -> list[BotCommand]:
     return [BotCommand(c.name, t(lang, c.help_key)[:256]) for c in COMMANDS if admin or not c.admin]
 
 
-async def publish_commands(app: Application[Any, Any, Any, Any, Any, Any], default_language: str) -> None:
+async def publish_commands(
+    app: Application[Any, Any, Any, Any, Any, Any], default_language: str
+) -> None:
     """Register the command menu for every language, and the default for everyone else.
 
     Each admin's private chat gets the menu with the admin commands too.
@@ -112,7 +114,9 @@ async def publish_commands(app: Application[Any, Any, Any, Any, Any, Any], defau
         scope = BotCommandScopeChat(admin_id)
         try:
             for lang in LANGUAGES:
-                await app.bot.set_my_commands(bot_commands(lang, admin=True), scope=scope, language_code=lang)
+                await app.bot.set_my_commands(
+                    bot_commands(lang, admin=True), scope=scope, language_code=lang
+                )
             await app.bot.set_my_commands(bot_commands(default_language, admin=True), scope=scope)
         except TelegramError as error:
             # An admin who never opened a chat with the bot has no chat to scope a menu to yet.
@@ -124,7 +128,9 @@ async def track_chat(update: Update, context: Context) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or update.my_chat_member is not None:
         return
-    context.services.chats.seen(chat.id, chat.type, chat.title or "", user.language_code if user else None)
+    context.services.chats.seen(
+        chat.id, chat.type, chat.title or "", user.language_code if user else None
+    )
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -138,11 +144,15 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.migrated))
     app.add_handler(MessageHandler(filters.COMMAND, basic.unknown_command))
     app.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, articles.search_text)
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, articles.search_text
+        )
     )
     # An OPML file from an admin imports sources; anyone else's document gets the no_text answer.
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL, admin.document))
     app.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL, basic.no_text)
+        MessageHandler(
+            filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL, basic.no_text
+        )
     )
     app.add_error_handler(on_error)

@@ -20,7 +20,6 @@ from bot.i18n import t
 from bot.render.articles import Button, Reply
 from bot.services import Services
 
-
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -75,7 +74,9 @@ def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(b.label, url=b.url) if b.url else InlineKeyboardButton(b.label, callback_data=b.data)
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=b.data)
                 for b in row
             ]
             for row in buttons
@@ -83,7 +84,9 @@ def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
     )
 
 
-async def send(context: Context, target_chat: int, reply: Reply, reply_to: int | None = None) -> list[Message]:
+async def send(
+    context: Context, target_chat: int, reply: Reply, reply_to: int | None = None
+) -> list[Message]:
     """Send a Reply's chunks in order; the buttons go under the last one."""
     sent = []
     last = len(reply.chunks) - 1

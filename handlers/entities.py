@@ -17,7 +17,11 @@ def _following(update: Update, context: Context, entity_id: str) -> bool:
 async def _show_card(update: Update, context: Context, entity_id: str) -> None:
     card = context.services.entities.card(entity_id)
     following = _following(update, context, entity_id)
-    await answer(update, context, render.card(card, chat_lang(update, context), chat_tz(update, context), following))
+    await answer(
+        update,
+        context,
+        render.card(card, chat_lang(update, context), chat_tz(update, context), following),
+    )
 
 
 async def entity(update: Update, context: Context) -> None:
@@ -26,7 +30,9 @@ async def entity(update: Update, context: Context) -> None:
     lang = chat_lang(update, context)
     if lookup.card:
         following = _following(update, context, lookup.card.entity.id)
-        await answer(update, context, render.card(lookup.card, lang, chat_tz(update, context), following))
+        await answer(
+            update, context, render.card(lookup.card, lang, chat_tz(update, context), following)
+        )
     elif lookup.choices:
         await answer(update, context, render.choices(lookup, lang))
     else:
@@ -48,7 +54,9 @@ async def follow_button(update: Update, context: Context) -> None:
     found = context.services.entities.by_handle(int(button_arg(update)))
     added = context.services.subscriptions.follow(chat_id(update), Follow("entity", found.id))
     lang = chat_lang(update, context)
-    await update.callback_query.answer(t(lang, "subscribed_short" if added else "already_subscribed_short"))
+    await update.callback_query.answer(
+        t(lang, "subscribed_short" if added else "already_subscribed_short")
+    )
     await _show_card(update, context, found.id)
 
 

@@ -46,7 +46,10 @@ async def more_button(update: Update, context: Context) -> None:
     await update.callback_query.answer()
     since, until, offset = (int(part) for part in button_arg(update).split(":"))
     built = context.services.digests.build(
-        chat_id(update), datetime.fromtimestamp(since, UTC), datetime.fromtimestamp(until, UTC), offset=offset
+        chat_id(update),
+        datetime.fromtimestamp(since, UTC),
+        datetime.fromtimestamp(until, UTC),
+        offset=offset,
     )
     if not built.chunks:
         await say(update, context, "digest_empty")
@@ -102,12 +105,16 @@ async def timezone(update: Update, context: Context) -> None:
     text = " ".join(context.args or [])
     lang = chat_lang(update, context)
     if not text.strip():
-        await answer(update, context, Reply([t(lang, "timezone_usage", zone=chat_tz(update, context))]))
+        await answer(
+            update, context, Reply([t(lang, "timezone_usage", zone=chat_tz(update, context))])
+        )
         return
     chats = context.services.chats
     zone = chats.resolve_timezone(text)
     if zone is None:
-        await answer(update, context, render.timezone_unknown(text, chats.suggest_timezones(text), lang))
+        await answer(
+            update, context, render.timezone_unknown(text, chats.suggest_timezones(text), lang)
+        )
         return
     chats.set_timezone(chat_id(update), zone)
     await answer(update, context, render.timezone_set(zone, context.services.clock.now(), lang))
@@ -122,7 +129,11 @@ async def timezone_button(update: Update, context: Context) -> None:
     if zone is None:
         raise BadInput("timezone_usage", zone=chat_tz(update, context))
     context.services.chats.set_timezone(chat_id(update), zone)
-    await answer(update, context, render.timezone_set(zone, context.services.clock.now(), chat_lang(update, context)))
+    await answer(
+        update,
+        context,
+        render.timezone_set(zone, context.services.clock.now(), chat_lang(update, context)),
+    )
 
 
 def _settings_reply(update: Update, context: Context) -> Reply:
@@ -130,7 +141,11 @@ def _settings_reply(update: Update, context: Context) -> Reply:
     services = context.services
     lang = chat_lang(update, context)
     return render.settings(
-        services.delivery.schedule(chat), chat_tz(update, context), lang, len(services.subscriptions.follows(chat)), lang
+        services.delivery.schedule(chat),
+        chat_tz(update, context),
+        lang,
+        len(services.subscriptions.follows(chat)),
+        lang,
     )
 
 
@@ -165,7 +180,9 @@ async def settings_button(update: Update, context: Context) -> None:
             services.delivery.set_paused(chat, not schedule.paused)
     await query.answer(t(chat_lang(update, context), "settings_saved"))
     reply = _settings_reply(update, context)
-    await query.edit_message_text(reply.chunks[0], parse_mode="HTML", reply_markup=keyboard(reply.buttons))
+    await query.edit_message_text(
+        reply.chunks[0], parse_mode="HTML", reply_markup=keyboard(reply.buttons)
+    )
 
 
 async def stop(update: Update, context: Context) -> None:

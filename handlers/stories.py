@@ -30,7 +30,9 @@ def _replied_article_id(update: Update) -> int | None:
 async def _article_summary(update: Update, context: Context, article_id: int, long: bool) -> None:
     article = context.services.articles.get(article_id)
     summary = context.services.summaries.of_article(article, long=long)
-    reply = render.article_summary(article, summary, chat_lang(update, context), chat_tz(update, context))
+    reply = render.article_summary(
+        article, summary, chat_lang(update, context), chat_tz(update, context)
+    )
     await answer(update, context, reply)
 
 
@@ -69,7 +71,9 @@ async def story(update: Update, context: Context) -> None:
     if number is None:
         raise BadInput("story_usage")
     item = context.services.stories.get(number)
-    await answer(update, context, render.story(item, chat_lang(update, context), chat_tz(update, context)))
+    await answer(
+        update, context, render.story(item, chat_lang(update, context), chat_tz(update, context))
+    )
 
 
 async def brief(update: Update, context: Context) -> None:

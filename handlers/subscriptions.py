@@ -11,12 +11,20 @@ from handlers.common import Context, answer, button_arg, chat_id, chat_lang, key
 
 
 def _following_topics(update: Update, context: Context) -> set[str]:
-    return {f.value for f in context.services.subscriptions.follows(chat_id(update)) if f.kind == "topic"}
+    return {
+        f.value
+        for f in context.services.subscriptions.follows(chat_id(update))
+        if f.kind == "topic"
+    }
 
 
 async def topics(update: Update, context: Context) -> None:
     """Every topic, with buttons to follow or unfollow."""
-    await answer(update, context, render.topics(_following_topics(update, context), chat_lang(update, context)))
+    await answer(
+        update,
+        context,
+        render.topics(_following_topics(update, context), chat_lang(update, context)),
+    )
 
 
 async def topic_button(update: Update, context: Context) -> None:
@@ -41,20 +49,29 @@ async def subscribe(update: Update, context: Context) -> None:
         await answer(update, context, render.ambiguous(target.query, target.choices, lang))
         return
     added = subs.follow(chat_id(update), target)
-    await answer(update, context, render.followed(target.label(lang, context.services.entities), added, lang))
+    await answer(
+        update, context, render.followed(target.label(lang, context.services.entities), added, lang)
+    )
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
     """Stop following something: /unsubscribe <...>."""
     await require_admin(update, context)
     lang = chat_lang(update, context)
-    removed = context.services.subscriptions.unfollow_text(chat_id(update), " ".join(context.args or []))
-    await answer(update, context, render.unfollowed(removed.label(lang, context.services.entities), lang))
+    removed = context.services.subscriptions.unfollow_text(
+        chat_id(update), " ".join(context.args or [])
+    )
+    await answer(
+        update, context, render.unfollowed(removed.label(lang, context.services.entities), lang)
+    )
 
 
 def _items(update: Update, context: Context, lang: str) -> list[tuple[str, str, int]]:
     entities = context.services.entities
-    return [(f.kind, f.label(lang, entities), f.ref) for f in context.services.subscriptions.follows(chat_id(update))]
+    return [
+        (f.kind, f.label(lang, entities), f.ref)
+        for f in context.services.subscriptions.follows(chat_id(update))
+    ]
 
 
 async def mysubs(update: Update, context: Context) -> None:
@@ -72,4 +89,6 @@ async def remove_button(update: Update, context: Context) -> None:
     context.services.subscriptions.unfollow_ref(chat_id(update), int(button_arg(update)))
     await query.answer(t(lang, "unsubscribed_short"))
     reply = render.my_subscriptions(_items(update, context, lang), lang)
-    await query.edit_message_text(reply.chunks[0], parse_mode="HTML", reply_markup=keyboard(reply.buttons))
+    await query.edit_message_text(
+        reply.chunks[0], parse_mode="HTML", reply_markup=keyboard(reply.buttons)
+    )

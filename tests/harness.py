@@ -45,7 +45,9 @@ class BotUnderTest:
         await self.processed(update_id)
         return self.fake.messages(chat_id)[before:]
 
-    async def user_clicks(self, message: SentMessage, data: str, **kwargs: Any) -> list[SentMessage]:
+    async def user_clicks(
+        self, message: SentMessage, data: str, **kwargs: Any
+    ) -> list[SentMessage]:
         """Press an inline button; return the messages the bot sent afterwards to that chat."""
         before = len(self.fake.messages(message.chat_id))
         update_id = self.fake.user_clicks(message, data, **kwargs)

@@ -15,7 +15,9 @@ from tests.harness import REPO, SEED_TITLE
 SEED_FILE = next((REPO / "seeds").glob("*.txt"))
 
 
-def run(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(REPO),
@@ -79,7 +81,15 @@ def test_analyze_prints_language_entities_topics_and_summary(tmp_path: Path) -> 
         assert text[entity["start"] : entity["end"]] == entity["text"]
         assert entity["type"] in ("person", "organization", "place", "other")
     ids = {e["id"] for e in result["entities"]}
-    assert {"hamas", "benjamin-netanyahu", "gaza", "egypt", "qatar", "united-states", "donald-trump"} <= ids
+    assert {
+        "hamas",
+        "benjamin-netanyahu",
+        "gaza",
+        "egypt",
+        "qatar",
+        "united-states",
+        "donald-trump",
+    } <= ids
 
 
 def test_analyze_jsonl_reads_one_document_per_line(tmp_path: Path) -> None:
@@ -100,7 +110,9 @@ def test_analyze_jsonl_reads_one_document_per_line(tmp_path: Path) -> None:
         ("TELEGRAM_API_URL", "ftp://example"),
     ],
 )
-def test_an_invalid_setting_stops_with_one_line_naming_it(tmp_path: Path, variable: str, value: str) -> None:
+def test_an_invalid_setting_stops_with_one_line_naming_it(
+    tmp_path: Path, variable: str, value: str
+) -> None:
     result = run(tmp_path, "latest", env={variable: value})
     assert result.returncode == 2
     assert variable in result.stderr

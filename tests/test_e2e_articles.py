@@ -22,7 +22,9 @@ def seed_id(tg: BotUnderTest) -> int:
     ("language_code", "expected"),
     [("ar", "موجز"), ("en", "Mojaz"), ("tr", "haberleri kısaca"), ("fr", "Mojaz")],
 )
-async def test_start_welcomes_in_the_users_language(tg: BotUnderTest, language_code: str, expected: str) -> None:
+async def test_start_welcomes_in_the_users_language(
+    tg: BotUnderTest, language_code: str, expected: str
+) -> None:
     replies = await tg.user_sends("/start", language_code=language_code)
     assert expected in replies[0].text
     assert "/latest" in replies[0].text
@@ -62,7 +64,9 @@ async def test_latest_lists_with_source_time_and_open_button(tg: BotUnderTest) -
 
 
 @pytest.mark.parametrize("argument", ["abc", "-3", "0", "99999", "21", "1 2", "3.5", "٣٣"])
-async def test_latest_rejects_bad_counts_with_a_clear_answer(tg: BotUnderTest, argument: str) -> None:
+async def test_latest_rejects_bad_counts_with_a_clear_answer(
+    tg: BotUnderTest, argument: str
+) -> None:
     replies = await tg.user_sends(f"/latest {argument}")
     assert replies[0].text == t("en", "bad_number", maximum=20)
 
@@ -87,7 +91,9 @@ async def test_a_long_article_is_split_into_messages_telegram_accepts(tg: BotUnd
     from bot.models import ArticleDraft
 
     paragraph = "وقال المتحدث إن المفاوضات مستمرة، وإن الوسطاء يواصلون اتصالاتهم. " * 12
-    report = tg.services.ingest.ingest([ArticleDraft(title="مقال طويل جدا", body="\n".join([paragraph] * 30))])
+    report = tg.services.ingest.ingest(
+        [ArticleDraft(title="مقال طويل جدا", body="\n".join([paragraph] * 30))]
+    )
     replies = await tg.user_sends(f"/article {report.added[0]}")
     assert len(replies) > 3
     for message in replies:
@@ -110,7 +116,9 @@ async def test_a_long_article_is_split_into_messages_telegram_accepts(tg: BotUnd
         ("/search " + "غزة " * 1250, "search_too_long", {"limit": 500}),
     ],
 )
-async def test_bad_arguments_get_a_clear_answer(tg: BotUnderTest, command: str, key: str, params: dict) -> None:
+async def test_bad_arguments_get_a_clear_answer(
+    tg: BotUnderTest, command: str, key: str, params: dict
+) -> None:
     replies = await tg.user_sends(command)
     assert len(replies) == 1
     assert replies[0].text == t("en", key, **params)
@@ -126,8 +134,26 @@ async def test_search_finds_the_seed_and_highlights_the_match(tg: BotUnderTest) 
 
 @pytest.mark.parametrize(
     "query",
-    ['"', "*", "(", ")", "NEAR", "AND", "OR NOT", "title:x", "^", 'حماس"', "حماس*", "(حماس", "NEAR(حماس",
-     "حماس AND", "body:حماس", "^حماس", "\u202eحماس\u202c", "حما\u200bس"],
+    [
+        '"',
+        "*",
+        "(",
+        ")",
+        "NEAR",
+        "AND",
+        "OR NOT",
+        "title:x",
+        "^",
+        'حماس"',
+        "حماس*",
+        "(حماس",
+        "NEAR(حماس",
+        "حماس AND",
+        "body:حماس",
+        "^حماس",
+        "\u202eحماس\u202c",
+        "حما\u200bس",
+    ],
 )
 async def test_fts_syntax_in_a_query_never_breaks_search(tg: BotUnderTest, query: str) -> None:
     replies = await tg.user_sends(f"/search {query}")
@@ -141,7 +167,10 @@ async def test_fts_syntax_in_a_query_never_breaks_search(tg: BotUnderTest, query
 async def test_search_pages_through_results_with_buttons(tg: BotUnderTest) -> None:
     from bot.models import ArticleDraft
 
-    drafts = [ArticleDraft(title=f"Ceasefire talks update {i}", body="Mediators met in Cairo.") for i in range(12)]
+    drafts = [
+        ArticleDraft(title=f"Ceasefire talks update {i}", body="Mediators met in Cairo.")
+        for i in range(12)
+    ]
     tg.services.ingest.ingest(drafts)
     first = (await tg.user_sends("/search ceasefire"))[-1]
     assert "(12)" in first.text and "Page 1 of 3" in first.text

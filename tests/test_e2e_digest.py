@@ -23,11 +23,15 @@ async def tick(tg: BotUnderTest) -> None:
     await tg.app.bot_data["scheduler"].tick()
 
 
-async def test_the_morning_digest_goes_to_who_follows_the_story_and_not_to_others(tg: BotUnderTest) -> None:
+async def test_the_morning_digest_goes_to_who_follows_the_story_and_not_to_others(
+    tg: BotUnderTest,
+) -> None:
     await tg.user_sends("/subscribe حماس", chat_id=3001)
     await tg.user_sends("/subscribe sports", chat_id=3002)
     before = {chat: len(tg.fake.messages(chat)) for chat in (3001, 3002)}
-    tg.clock.set(tg.clock.now().replace(hour=7, minute=0, second=30) + timedelta(days=1))  # 07:00 UTC
+    tg.clock.set(
+        tg.clock.now().replace(hour=7, minute=0, second=30) + timedelta(days=1)
+    )  # 07:00 UTC
     await tick(tg)
     hamas = tg.fake.messages(3001)[before[3001] :]
     assert len(hamas) == 1
@@ -51,7 +55,9 @@ async def test_digest_now_previews_what_is_new(tg: BotUnderTest) -> None:
     assert "Benjamin Netanyahu" in replies[0].plain_text
 
 
-async def test_a_long_digest_has_a_more_button_and_excludes_what_the_chat_drops(tg: BotUnderTest) -> None:
+async def test_a_long_digest_has_a_more_button_and_excludes_what_the_chat_drops(
+    tg: BotUnderTest,
+) -> None:
     now = tg.clock.now()
     words = (
         "river bridge council budget harvest drought museum festival railway tunnel clinic vaccine "
@@ -72,7 +78,11 @@ async def test_a_long_digest_has_a_more_button_and_excludes_what_the_chat_drops(
             )
         )
     drafts.append(
-        ArticleDraft(title="Solar football stadium", body="A football stadium runs on solar power.", language="en")
+        ArticleDraft(
+            title="Solar football stadium",
+            body="A football stadium runs on solar power.",
+            language="en",
+        )
     )
     tg.services.ingest.ingest(drafts)
     await tg.user_sends('/subscribe "solar"')
@@ -101,7 +111,11 @@ async def test_schedule_commands_change_when_the_digest_comes(tg: BotUnderTest) 
     reply = visible((await tg.user_sends("/resume"))[0].plain_text)
     assert not reply.endswith("(paused)")
     schedule = tg.services.delivery.schedule(1001)
-    assert schedule.times == ["07:30", "19:00"] and schedule.days == [0, 1, 2, 3, 4] and not schedule.paused
+    assert (
+        schedule.times == ["07:30", "19:00"]
+        and schedule.days == [0, 1, 2, 3, 4]
+        and not schedule.paused
+    )
 
 
 @pytest.mark.parametrize(
@@ -114,7 +128,9 @@ async def test_schedule_commands_change_when_the_digest_comes(tg: BotUnderTest) 
         ("/days someday", t("en", "days_usage")),
     ],
 )
-async def test_bad_schedule_input_gets_a_clear_answer(tg: BotUnderTest, command: str, expected: str) -> None:
+async def test_bad_schedule_input_gets_a_clear_answer(
+    tg: BotUnderTest, command: str, expected: str
+) -> None:
     assert (await tg.user_sends(command))[0].text == expected
 
 
@@ -140,7 +156,9 @@ async def test_settings_buttons_change_the_schedule_in_place(tg: BotUnderTest) -
     assert "الإعدادات" in message.plain_text
 
 
-async def test_stop_forgets_follows_and_schedule_and_says_how_to_come_back(tg: BotUnderTest) -> None:
+async def test_stop_forgets_follows_and_schedule_and_says_how_to_come_back(
+    tg: BotUnderTest,
+) -> None:
     await tg.user_sends("/subscribe Gaza")
     assert tg.services.delivery.schedule(1001) is not None
     assert (await tg.user_sends("/stop"))[0].text == t("en", "stop_done")

@@ -15,7 +15,10 @@ from tests.harness import BotUnderTest
 async def test_any_alias_in_any_script_gives_the_same_card(tg: BotUnderTest, name: str) -> None:
     replies = await tg.user_sends(f"/entity {name}", language_code="en")
     text = replies[0].plain_text
-    assert text.startswith("\u2066Benjamin Netanyahu\u2069 · person") or "Benjamin Netanyahu" in text.split("\n")[0]
+    assert (
+        text.startswith("\u2066Benjamin Netanyahu\u2069 · person")
+        or "Benjamin Netanyahu" in text.split("\n")[0]
+    )
     assert "Mentioned in 1 article(s)" in text
     assert "حماس: الوسطاء" in text
     assert "Often mentioned with:" in text
@@ -72,7 +75,9 @@ async def test_the_follow_button_stores_the_intent(tg: BotUnderTest) -> None:
         ("\u202e\u200b", "entity_usage", {}),
     ],
 )
-async def test_bad_names_get_a_clear_answer(tg: BotUnderTest, argument: str, key: str, params: dict) -> None:
+async def test_bad_names_get_a_clear_answer(
+    tg: BotUnderTest, argument: str, key: str, params: dict
+) -> None:
     replies = await tg.user_sends(f"/entity {argument}")
     assert replies[0].text == t("en", key, **params)
 

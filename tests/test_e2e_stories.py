@@ -82,7 +82,11 @@ async def test_a_wire_story_from_three_outlets_is_one_story(tg: BotUnderTest) ->
             url=f"https://{source.lower()}.example/cabinet",
             published_at=now - timedelta(hours=hours),
         )
-        for source, suffix, hours in (("SPA", "", 3), ("Okaz", " - Okaz", 2), ("Sabq", " (Sabq)", 1))
+        for source, suffix, hours in (
+            ("SPA", "", 3),
+            ("Okaz", " - Okaz", 2),
+            ("Sabq", " (Sabq)", 1),
+        )
     ]
     report = tg.services.ingest.ingest(drafts)
     stories = {tg.services.articles.get(i).story_id for i in report.added}

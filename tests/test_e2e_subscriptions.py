@@ -61,7 +61,9 @@ async def test_unsubscribe_by_name_and_by_button(tg: BotUnderTest) -> None:
     mysubs = (await tg.user_sends("/mysubs"))[0]
     await tg.user_clicks(mysubs, mysubs.button("✖ Economy")["callback_data"])
     assert mysubs.text == t("en", "mysubs_empty")  # edited in place
-    assert (await tg.user_sends("/unsubscribe Hamas"))[0].text == t("en", "unsubscribe_not_following")
+    assert (await tg.user_sends("/unsubscribe Hamas"))[0].text == t(
+        "en", "unsubscribe_not_following"
+    )
 
 
 async def test_an_ambiguous_name_asks_which_to_follow(tg: BotUnderTest) -> None:
@@ -83,15 +85,21 @@ async def test_an_ambiguous_name_asks_which_to_follow(tg: BotUnderTest) -> None:
         ("\u202e\u200b", "subscribe_usage", {}),
     ],
 )
-async def test_bad_subscriptions_get_a_clear_answer(tg: BotUnderTest, argument: str, key: str, params: dict) -> None:
+async def test_bad_subscriptions_get_a_clear_answer(
+    tg: BotUnderTest, argument: str, key: str, params: dict
+) -> None:
     assert (await tg.user_sends(f"/subscribe {argument}"))[0].text == t("en", key, **params)
 
 
 async def test_only_group_admins_change_what_a_group_follows(tg: BotUnderTest) -> None:
     tg.fake.add_chat(-500, "supergroup", title="News room", admins=[7], creator=7)
-    refused = await tg.user_sends("/subscribe Hamas", chat_id=-500, chat_type="supergroup", user_id=8)
+    refused = await tg.user_sends(
+        "/subscribe Hamas", chat_id=-500, chat_type="supergroup", user_id=8
+    )
     assert refused[0].text == t("en", "error_not_admin")
-    accepted = await tg.user_sends("/subscribe Hamas", chat_id=-500, chat_type="supergroup", user_id=7)
+    accepted = await tg.user_sends(
+        "/subscribe Hamas", chat_id=-500, chat_type="supergroup", user_id=7
+    )
     assert visible(accepted[0].plain_text).startswith("You now follow Hamas.")
     listing = await tg.user_sends("/mysubs", chat_id=-500, chat_type="supergroup", user_id=8)
     assert "Hamas" in listing[0].plain_text  # anyone may look

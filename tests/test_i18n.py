@@ -40,7 +40,14 @@ def test_every_command_is_documented_in_every_language() -> None:
 
 @pytest.mark.parametrize(
     ("candidates", "expected"),
-    [(("ar",), "ar"), (("tr-TR",), "tr"), (("en_US",), "en"), (("fr", "ar"), "ar"), (("fr", None), "en"), ((None,), "en")],
+    [
+        (("ar",), "ar"),
+        (("tr-TR",), "tr"),
+        (("en_US",), "en"),
+        (("fr", "ar"), "ar"),
+        (("fr", None), "en"),
+        ((None,), "en"),
+    ],
 )
 def test_pick_language_takes_the_first_supported(candidates: tuple, expected: str) -> None:
     assert pick_language(*candidates) == expected

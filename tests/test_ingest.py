@@ -17,7 +17,9 @@ from bot.services import Services, build_services
 
 @pytest.fixture
 def services(tmp_path: Path) -> Services:
-    return build_services(Config(database_path=tmp_path / "ingest.db"), FakeClock(datetime(2025, 3, 6, tzinfo=UTC)))
+    return build_services(
+        Config(database_path=tmp_path / "ingest.db"), FakeClock(datetime(2025, 3, 6, tzinfo=UTC))
+    )
 
 
 DRAFT = ArticleDraft(
@@ -33,14 +35,22 @@ def counts(services: Services) -> tuple[int, ...]:
     with services.store.reading() as db:
         return tuple(
             db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("articles", "articles_fts", "mentions", "article_topics", "article_signatures")
+            for table in (
+                "articles",
+                "articles_fts",
+                "mentions",
+                "article_topics",
+                "article_signatures",
+            )
         )
 
 
 def test_an_article_is_stored_once_with_everything_it_derives(services: Services) -> None:
     first = services.ingest.ingest([DRAFT])
     again = services.ingest.ingest([DRAFT])
-    utm_variant = services.ingest.ingest([ArticleDraft(**{**DRAFT.__dict__, "url": "https://NEWS.example/a#top"})])
+    utm_variant = services.ingest.ingest(
+        [ArticleDraft(**{**DRAFT.__dict__, "url": "https://NEWS.example/a#top"})]
+    )
     assert len(first.added) == 1 and again.unchanged == 1 and utm_variant.unchanged == 1
     articles, indexed, mentions, topics, signatures = counts(services)
     assert (articles, indexed, signatures) == (1, 1, 1)
@@ -51,7 +61,9 @@ def test_an_article_is_stored_once_with_everything_it_derives(services: Services
 
 def test_changed_text_updates_the_same_article(services: Services) -> None:
     first = services.ingest.ingest([DRAFT])
-    changed = services.ingest.ingest([ArticleDraft(**{**DRAFT.__dict__, "body": DRAFT.body + " Talks go on."})])
+    changed = services.ingest.ingest(
+        [ArticleDraft(**{**DRAFT.__dict__, "body": DRAFT.body + " Talks go on."})]
+    )
     assert changed.updated == first.added
     assert services.articles.get(first.added[0]).body.endswith("Talks go on.")
     assert services.articles.search("talks").total == 1
@@ -71,7 +83,9 @@ def test_a_failing_analysis_step_is_logged_and_skipped(
     assert (articles, indexed, mentions, signatures) == (1, 1, 0, 1)
 
 
-def test_a_failing_write_leaves_nothing_half_written(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_write_leaves_nothing_half_written(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(article_id: int, row: Any, topics: Any) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
@@ -96,7 +110,11 @@ def test_empty_drafts_are_rejected_with_a_reason(services: Services, draft: Arti
     assert counts(services)[0] == 0
 
 
-def test_html_and_controls_in_a_title_are_kept_as_text_and_escaped_on_display(services: Services) -> None:
-    report = services.ingest.ingest([ArticleDraft(title="<b>Breaking</b> \u202enews\u202c", body="Text.")])
+def test_html_and_controls_in_a_title_are_kept_as_text_and_escaped_on_display(
+    services: Services,
+) -> None:
+    report = services.ingest.ingest(
+        [ArticleDraft(title="<b>Breaking</b> \u202enews\u202c", body="Text.")]
+    )
     article = services.articles.get(report.added[0])
     assert article.title == "<b>Breaking</b> news"

@@ -28,21 +28,35 @@ def titles(service: ArticleService, query: str) -> list[str]:
     return [hit.article.title for hit in service.search(query, page_size=20).hits]
 
 
-def test_title_matches_rank_above_body_matches(service: tuple[ArticleService, IngestService]) -> None:
+def test_title_matches_rank_above_body_matches(
+    service: tuple[ArticleService, IngestService],
+) -> None:
     articles, ingest = service
     ingest.ingest(
         [
-            ArticleDraft(title="Weather today", body="Mediators met again in Cairo about the ceasefire."),
+            ArticleDraft(
+                title="Weather today", body="Mediators met again in Cairo about the ceasefire."
+            ),
             ArticleDraft(title="Ceasefire mediators meet", body="They met in Cairo."),
         ]
     )
     assert titles(articles, "mediators") == ["Ceasefire mediators meet", "Weather today"]
 
 
-def test_equal_relevance_shows_the_newer_first(service: tuple[ArticleService, IngestService]) -> None:
+def test_equal_relevance_shows_the_newer_first(
+    service: tuple[ArticleService, IngestService],
+) -> None:
     articles, ingest = service
     for day in range(3):
-        ingest.ingest([ArticleDraft(title=f"Gaza update {day}", body="Gaza talks.", published_at=NOW - timedelta(days=3 - day))])
+        ingest.ingest(
+            [
+                ArticleDraft(
+                    title=f"Gaza update {day}",
+                    body="Gaza talks.",
+                    published_at=NOW - timedelta(days=3 - day),
+                )
+            ]
+        )
     assert titles(articles, "gaza") == ["Gaza update 2", "Gaza update 1", "Gaza update 0"]
 
 
@@ -63,7 +77,9 @@ def test_equal_relevance_shows_the_newer_first(service: tuple[ArticleService, In
         ('"وقف إطلاق النار"', "اتفاق وقف إطلاق النار صامد"),
     ],
 )
-def test_inflected_forms_are_found(service: tuple[ArticleService, IngestService], query: str, text: str) -> None:
+def test_inflected_forms_are_found(
+    service: tuple[ArticleService, IngestService], query: str, text: str
+) -> None:
     articles, ingest = service
     ingest.ingest([ArticleDraft(title="خبر" if "ا" in text else "News", body=text)])
     assert articles.search(query).total == 1
@@ -94,9 +110,13 @@ def test_only_the_newest_candidates_are_ranked_for_very_common_words(
     assert len(page.hits) == 3
 
 
-def test_the_snippet_highlights_the_match_in_the_original_text(service: tuple[ArticleService, IngestService]) -> None:
+def test_the_snippet_highlights_the_match_in_the_original_text(
+    service: tuple[ArticleService, IngestService],
+) -> None:
     articles, ingest = service
-    ingest.ingest([ArticleDraft(title="عنوان", body="قال المتحدث إن الوسطاء يواصلون اتصالاتهم بغزة اليوم.")])
+    ingest.ingest(
+        [ArticleDraft(title="عنوان", body="قال المتحدث إن الوسطاء يواصلون اتصالاتهم بغزة اليوم.")]
+    )
     hit = articles.search("غزة").hits[0]
     start, end = hit.highlights[0]
     assert hit.snippet[start:end] == "بغزة"

@@ -37,7 +37,9 @@ def test_datelines_and_notices() -> None:
     assert split_dateline("غزة / محمد ماجد / الأناضول") == ("غزة", "محمد ماجد", "الأناضول")
     assert split_dateline("Ankara / AA") == ("Ankara", "", "AA")
     assert split_dateline("وقال قاسم في بيان: الوسطاء يواصلون اتصالاتهم") is None
-    assert is_agency_notice("Anadolu Ajansı web sitesinde, AA Haber Akış Sistemi (HAS) üzerinden...")
+    assert is_agency_notice(
+        "Anadolu Ajansı web sitesinde, AA Haber Akış Sistemi (HAS) üzerinden..."
+    )
     assert not is_agency_notice("قالت الأناضول إن الوسطاء يواصلون اتصالاتهم")
 
 

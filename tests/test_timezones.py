@@ -34,7 +34,9 @@ def test_names_cities_and_offsets(text: str, zone: str) -> None:
     assert resolve_timezone(text) == zone
 
 
-@pytest.mark.parametrize("text", ["", "Mars/Olympus", "Atlantis", "UTC+5:30", "UTC+20", "../../etc/passwd", "x" * 500])
+@pytest.mark.parametrize(
+    "text", ["", "Mars/Olympus", "Atlantis", "UTC+5:30", "UTC+20", "../../etc/passwd", "x" * 500]
+)
 def test_unknown_zones_give_none(text: str) -> None:
     assert resolve_timezone(text) is None
 

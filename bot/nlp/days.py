@@ -13,9 +13,22 @@ WEEKEND_ARAB = [4, 5]
 WEEKEND = [5, 6]
 
 _GROUPS = {
-    "all": ALL, "every": ALL, "daily": ALL, "everyday": ALL, "hergun": ALL, "her": ALL, "كل": ALL, "يوميا": ALL,
-    "weekdays": WEEKDAYS, "workdays": WEEKDAYS, "haftaici": WEEKDAYS, "ايام العمل": WEEKDAYS,
-    "weekend": WEEKEND, "weekends": WEEKEND, "haftasonu": WEEKEND, "نهايه الاسبوع": WEEKEND_ARAB,
+    "all": ALL,
+    "every": ALL,
+    "daily": ALL,
+    "everyday": ALL,
+    "hergun": ALL,
+    "her": ALL,
+    "كل": ALL,
+    "يوميا": ALL,
+    "weekdays": WEEKDAYS,
+    "workdays": WEEKDAYS,
+    "haftaici": WEEKDAYS,
+    "ايام العمل": WEEKDAYS,
+    "weekend": WEEKEND,
+    "weekends": WEEKEND,
+    "haftasonu": WEEKEND,
+    "نهايه الاسبوع": WEEKEND_ARAB,
 }
 _NAMES = {
     0: ("mon", "monday", "pzt", "pazartesi", "الاثنين", "اثنين"),

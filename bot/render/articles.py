@@ -49,7 +49,7 @@ def byline(article: Article, lang: str, timezone: str) -> str:
 
 
 def more_sources(article: Article, sources: dict[int, int], lang: str) -> str:
-    """" · +4 sources" when the article's story has other sources."""
+    """ " · +4 sources" when the article's story has other sources."""
     count = sources.get(article.id, 1) - 1
     return f" · {t(lang, 'more_sources', count=count)}" if count > 0 else ""
 
@@ -70,7 +70,9 @@ def article_buttons(articles: list[Article], lang: str) -> list[list[Button]]:
     ]
 
 
-def latest(articles: list[Article], lang: str, timezone: str, sources: dict[int, int] | None = None) -> Reply:
+def latest(
+    articles: list[Article], lang: str, timezone: str, sources: dict[int, int] | None = None
+) -> Reply:
     """The /latest list: headline, source and time, and buttons to open or summarise each."""
     if not articles:
         return Reply([t(lang, "latest_empty")])

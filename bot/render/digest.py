@@ -17,7 +17,7 @@ MAX_SOURCES_SHOWN = 2
 
 
 def sources_line(entry: DigestEntry) -> str:
-    """"Anadolu, BBC +2" for a story's sources."""
+    """ "Anadolu, BBC +2" for a story's sources."""
     sources = entry.story.sources
     if not sources:
         return ""
@@ -59,7 +59,11 @@ def render_digest(
         since=esc(when(content.since, timezone)),
     )
     following = ", ".join(esc(labels[f]) for f in content.follows if f in labels)
-    items = [f"{header}\n{t(lang, 'digest_following', follows=isolate(following))}" if following else header]
+    items = [
+        f"{header}\n{t(lang, 'digest_following', follows=isolate(following))}"
+        if following
+        else header
+    ]
     section = None
     for number, entry in enumerate(page, offset + 1):
         follow = entry.matched[0] if entry.matched else None

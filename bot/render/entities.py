@@ -17,9 +17,11 @@ MAX_OTHER_NAMES = 8
 
 
 def type_label(entity: EntityRow, lang: str) -> str:
-    """"person", "organisation", "place" in the chat's language."""
-    return t(lang, f"entity_type_{entity.type}") if entity.type in ("person", "organization", "place") else t(
-        lang, "entity_type_other"
+    """ "person", "organisation", "place" in the chat's language."""
+    return (
+        t(lang, f"entity_type_{entity.type}")
+        if entity.type in ("person", "organization", "place")
+        else t(lang, "entity_type_other")
     )
 
 
@@ -35,9 +37,7 @@ def card(item: EntityCard, lang: str, timezone: str, following: bool) -> Reply:
         parts.append(
             t(lang, "entity_count", count=item.article_count, since=esc(when(item.since, timezone)))
         )
-        latest = [
-            f"• {isolate(esc(a.title))} · /article {a.id}" for a in item.latest
-        ]
+        latest = [f"• {isolate(esc(a.title))} · /article {a.id}" for a in item.latest]
         parts.append(t(lang, "entity_latest") + "\n" + "\n".join(latest))
     else:
         parts.append(t(lang, "entity_no_articles"))
@@ -51,7 +51,9 @@ def card(item: EntityCard, lang: str, timezone: str, following: bool) -> Reply:
     )
     buttons = [[follow]]
     if item.related:
-        buttons.append([Button(e.name(lang)[:40], data=f"ent:{handle}") for e, _, handle in item.related[:3]])
+        buttons.append(
+            [Button(e.name(lang)[:40], data=f"ent:{handle}") for e, _, handle in item.related[:3]]
+        )
     return Reply(split_items(parts), buttons)
 
 
@@ -59,7 +61,8 @@ def choices(lookup: EntityLookup, lang: str) -> Reply:
     """An ambiguous name: one button per entity it may mean."""
     text = t(lang, "entity_choose", name=isolate(esc(lookup.query)))
     buttons = [
-        [Button(f"{e.name(lang)} · {type_label(e, lang)}"[:60], data=f"ent:{handle}")] for e, handle in lookup.choices
+        [Button(f"{e.name(lang)} · {type_label(e, lang)}"[:60], data=f"ent:{handle}")]
+        for e, handle in lookup.choices
     ]
     return Reply([text], buttons)
 
@@ -69,7 +72,9 @@ def suggestions(lookup: EntityLookup, lang: str) -> Reply:
     if not lookup.suggestions:
         return Reply([t(lang, "entity_not_found", name=isolate(esc(lookup.query)))])
     text = t(lang, "entity_did_you_mean", name=isolate(esc(lookup.query)))
-    buttons = [[Button(e.name(lang)[:60], data=f"ent:{handle}")] for e, handle in lookup.suggestions]
+    buttons = [
+        [Button(e.name(lang)[:60], data=f"ent:{handle}")] for e, handle in lookup.suggestions
+    ]
     return Reply([text], buttons)
 
 
@@ -85,7 +90,10 @@ def trending(trends: list[Trend], lang: str) -> Reply:
             + t(lang, "trending_counts", count=trend.recent, usual=usual)
         )
     buttons = [
-        [Button(trend.entity.name(lang)[:30], data=f"ent:{trend.handle}") for trend in trends[i : i + 2]]
+        [
+            Button(trend.entity.name(lang)[:30], data=f"ent:{trend.handle}")
+            for trend in trends[i : i + 2]
+        ]
         for i in range(0, min(len(trends), 6), 2)
     ]
     return Reply(split_items(["\n".join(lines)]), buttons)

@@ -16,7 +16,7 @@ TIME_PRESETS = (("07:00",), ("07:00", "19:00"), ("08:00",), ("06:00",))
 
 
 def days_text(days: list[int], lang: str) -> str:
-    """"every day", "weekdays", or the day names."""
+    """ "every day", "weekdays", or the day names."""
     if sorted(days) == ALL:
         return t(lang, "days_all")
     if sorted(days) == WEEKDAYS:
@@ -51,11 +51,17 @@ def timezone_set(zone: str, now: datetime, lang: str) -> Reply:
 
 def timezone_unknown(name: str, suggestions: list[str], lang: str) -> Reply:
     """A zone we could not place, with "did you mean" buttons."""
-    buttons = [[Button(zone, data=f"tz:{zone}")] for zone in suggestions if len(f"tz:{zone}".encode()) <= 64]
+    buttons = [
+        [Button(zone, data=f"tz:{zone}")]
+        for zone in suggestions
+        if len(f"tz:{zone}".encode()) <= 64
+    ]
     return Reply([t(lang, "timezone_unknown", name=esc(name))], buttons)
 
 
-def settings(schedule: Schedule | None, timezone: str, chat_lang: str, follows: int, lang: str) -> Reply:
+def settings(
+    schedule: Schedule | None, timezone: str, chat_lang: str, follows: int, lang: str
+) -> Reply:
     """Every setting of the chat in one message, with buttons to change them."""
     lines = [
         t(lang, "settings_header"),
@@ -65,11 +71,23 @@ def settings(schedule: Schedule | None, timezone: str, chat_lang: str, follows: 
         t(lang, "settings_follows", count=follows),
     ]
     buttons = [
-        [Button(" + ".join(times), data="set:t:" + ",".join(x.replace(":", "") for x in times)) for times in TIME_PRESETS[:2]],
-        [Button(" + ".join(times), data="set:t:" + ",".join(x.replace(":", "") for x in times)) for times in TIME_PRESETS[2:]],
-        [Button(t(lang, "days_all"), data="set:d:all"), Button(t(lang, "days_weekdays"), data="set:d:weekdays")],
         [
-            Button(t(lang, "button_resume" if schedule and schedule.paused else "button_pause"), data="set:p"),
+            Button(" + ".join(times), data="set:t:" + ",".join(x.replace(":", "") for x in times))
+            for times in TIME_PRESETS[:2]
+        ],
+        [
+            Button(" + ".join(times), data="set:t:" + ",".join(x.replace(":", "") for x in times))
+            for times in TIME_PRESETS[2:]
+        ],
+        [
+            Button(t(lang, "days_all"), data="set:d:all"),
+            Button(t(lang, "days_weekdays"), data="set:d:weekdays"),
+        ],
+        [
+            Button(
+                t(lang, "button_resume" if schedule and schedule.paused else "button_pause"),
+                data="set:p",
+            ),
             Button(t(lang, "button_digest_now"), data="set:now"),
         ],
         [Button(t(code, f"language_{code}"), data=f"set:l:{code}") for code in LANGUAGES],

@@ -158,10 +158,24 @@ def split_message(html: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     return chunks
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _has_text(item: str) -> bool:
+    """Cheap test that an item is not markup alone (such an item is dropped)."""
+    return bool(_TAG.sub("", item).strip())
+
+
 def split_items(
     items: list[str], limit: int = TELEGRAM_LIMIT, separator: str = "\n\n"
 ) -> list[str]:
     """Pack whole items (valid HTML each) into few messages; split only an item too long."""
+    items = [item.strip() for item in items if item.strip()]
+    joined = separator.join(items)
+    # Markup only ever shortens the text, so input already under the limit is one message
+    # as it is: parsing each item to measure it is the slow part of rendering a digest.
+    if utf16_len(joined) <= limit and all(_has_text(item) for item in items):
+        return [joined] if joined else []
     sep_units = utf16_len(parse(separator).text)
     messages: list[str] = []
     current: list[str] = []

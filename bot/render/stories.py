@@ -19,9 +19,15 @@ def article_summary(article: Article, summary: str | None, lang: str, timezone: 
     """An article's summary, with a button to read the whole article."""
     title = f"<b>{isolate(esc(article.title))}</b>"
     if not summary:
-        return Reply([f"{title}\n{t(lang, 'summary_unavailable')}"], [[Button(t(lang, "open_button", id=article.id), data=f"art:{article.id}")]])
+        return Reply(
+            [f"{title}\n{t(lang, 'summary_unavailable')}"],
+            [[Button(t(lang, "open_button", id=article.id), data=f"art:{article.id}")]],
+        )
     parts = [title, isolate(esc(summary)), byline(article, lang, timezone)]
-    return Reply(split_items(parts), [[Button(t(lang, "open_button", id=article.id), data=f"art:{article.id}")]])
+    return Reply(
+        split_items(parts),
+        [[Button(t(lang, "open_button", id=article.id), data=f"art:{article.id}")]],
+    )
 
 
 def story(item: Story, lang: str, timezone: str) -> Reply:
@@ -39,7 +45,10 @@ def story(item: Story, lang: str, timezone: str) -> Reply:
             last=esc(when(item.last_at, timezone)),
         )
     )
-    lines = [f"• {esc(a.source or t(lang, 'source_unknown'))}: {isolate(esc(a.title))} · /article {a.id}" for a in item.articles]
+    lines = [
+        f"• {esc(a.source or t(lang, 'source_unknown'))}: {isolate(esc(a.title))} · /article {a.id}"
+        for a in item.articles
+    ]
     parts.append("\n".join(lines))
     return Reply(split_items(parts))
 
@@ -51,7 +60,9 @@ def story_lines(stories: list[Story], lang: str) -> list[str]:
     items = []
     for number, item in enumerate(stories, 1):
         sentence = one_sentence(item)
-        extra = f" · {t(lang, 'more_sources', count=item.extra_sources)}" if item.extra_sources else ""
+        extra = (
+            f" · {t(lang, 'more_sources', count=item.extra_sources)}" if item.extra_sources else ""
+        )
         text = f"{number}. <b>{isolate(esc(item.headline.title))}</b>"
         if sentence:
             text += f"\n{isolate(esc(sentence))}"
@@ -72,4 +83,8 @@ def topic_summary(result: TopicSummary, lang: str) -> Reply:
     name = isolate(esc(result.label))
     if not result.stories:
         return Reply([t(lang, "summary_topic_empty", name=name)])
-    return Reply(split_items([t(lang, "summary_topic_header", name=name), *story_lines(result.stories, lang)]))
+    return Reply(
+        split_items(
+            [t(lang, "summary_topic_header", name=name), *story_lines(result.stories, lang)]
+        )
+    )

@@ -14,7 +14,9 @@ def topics(following: set[str], lang: str) -> Reply:
     row: list[Button] = []
     for topic in all_topics():
         mark = "✅ " if topic.id in following else ""
-        row.append(Button(f"{mark}{topic.names.get(lang) or topic.names['en']}", data=f"tp:{topic.id}"))
+        row.append(
+            Button(f"{mark}{topic.names.get(lang) or topic.names['en']}", data=f"tp:{topic.id}")
+        )
         if len(row) == 2:
             rows.append(row)
             row = []

@@ -69,7 +69,9 @@ def build_services(config: Config, clock: Clock | None = None) -> Services:
         topics=topics,
         stories=stories,
         # A chat that starts following gets the morning digest (07:00 in its zone).
-        subscriptions=SubscriptionService(store, clock, entities, on_first_follow=delivery.ensure_schedule),
+        subscriptions=SubscriptionService(
+            store, clock, entities, on_first_follow=delivery.ensure_schedule
+        ),
         digests=digests,
         summaries=SummaryService(store, clock, stories, entities),
         delivery=delivery,

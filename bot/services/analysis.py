@@ -44,7 +44,14 @@ def analyze_document(text: str) -> Analysis:
     return Analysis(
         language=language,
         entities=[
-            {"text": m.text, "type": m.type, "start": m.start, "end": m.end, "id": m.id, "name": m.name}
+            {
+                "text": m.text,
+                "type": m.type,
+                "start": m.start,
+                "end": m.end,
+                "id": m.id,
+                "name": m.name,
+            }
             for m in mentions
         ],
         topics=classify(text, language),

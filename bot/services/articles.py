@@ -16,7 +16,9 @@ QUERY_MAX_CHARS = 500
 SNIPPET_CHARS = 220
 
 
-def snippet(text: str, language: str, terms: set[str], width: int = SNIPPET_CHARS) -> SearchHit | None:
+def snippet(
+    text: str, language: str, terms: set[str], width: int = SNIPPET_CHARS
+) -> SearchHit | None:
     """Cut a window of `text` around the densest run of matching terms; None if none match."""
     spans = [(start, end) for term, start, end in term_spans(text, language) if term in terms]
     if not spans:
@@ -58,7 +60,9 @@ class ArticleService:
 
     def sources(self, articles: list[Article]) -> dict[int, int]:
         """How many sources report each article's story (for "+N sources")."""
-        counts = self.store.stories.source_counts(sorted({a.story_id for a in articles if a.story_id}))
+        counts = self.store.stories.source_counts(
+            sorted({a.story_id for a in articles if a.story_id})
+        )
         return {a.id: counts.get(a.story_id, 1) for a in articles if a.story_id}
 
     def get(self, article_id: int) -> Article:
@@ -90,7 +94,9 @@ class ArticleService:
                 if hit:
                     break
             if hit is None:
-                hit = SearchHit(article=article, snippet=article.subtitle or article.body[:SNIPPET_CHARS])
+                hit = SearchHit(
+                    article=article, snippet=article.subtitle or article.body[:SNIPPET_CHARS]
+                )
             hit.article = article
             hits.append(hit)
         return SearchPage(query=query, hits=hits, total=total, page=page, page_size=page_size)

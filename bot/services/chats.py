@@ -13,7 +13,9 @@ from bot.store import Store
 class ChatService:
     """Remembers chats and answers which language and time zone each one uses."""
 
-    def __init__(self, store: Store, clock: Clock, default_language: str, default_timezone: str) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, default_language: str, default_timezone: str
+    ) -> None:
         self.store = store
         self.clock = clock
         self.default_language = default_language

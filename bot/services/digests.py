@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.i18n import pick_language
 from bot.nlp.sentences import split_sentences
 from bot.nlp.stories import importance
 from bot.render.articles import Button
@@ -20,13 +21,21 @@ DEFAULT_MAX_STORIES = 10
 
 
 @dataclass
+class RankedStory:
+    """A story that matches what a chat follows, with its importance."""
+
+    story_id: int
+    score: float
+    matched: list[Follow]
+
+
+@dataclass
 class DigestEntry:
-    """One story in a digest, with the follows that brought it in."""
+    """One story as a digest shows it, with the follows that brought it in."""
 
     story: Story
     sentence: str
     matched: list[Follow]
-    score: float
 
 
 @dataclass
@@ -36,7 +45,7 @@ class DigestContent:
     follows: tuple[Follow, ...]
     since: datetime
     until: datetime
-    entries: list[DigestEntry] = field(default_factory=list)
+    entries: list[RankedStory] = field(default_factory=list)
 
 
 @dataclass
@@ -78,6 +87,9 @@ class DigestService:
         self.entities = entities
         self.chats = chats
         self._cache: dict[tuple, DigestContent] = {}
+        self._rendered: dict[tuple, Digest] = {}
+        # Stories loaded for display, kept for the length of one build_all.
+        self._entries: dict[int, tuple[Story, str]] | None = None
         self._cache_size = cache_size
 
     def content(self, follows: list[Follow], since: datetime, until: datetime) -> DigestContent:
@@ -92,12 +104,16 @@ class DigestService:
         self._cache[key] = content
         return content
 
-    def _compute(self, follows: tuple[Follow, ...], since: datetime, until: datetime) -> DigestContent:
+    def _compute(
+        self, follows: tuple[Follow, ...], since: datetime, until: datetime
+    ) -> DigestContent:
         content = DigestContent(follows, since, until)
         positive = [f for f in follows if f.kind != "exclude"]
         if not positive:
             return content
-        keywords = {f.value: m for f in positive if f.kind == "keyword" and (m := keyword_match(f.value))}
+        keywords = {
+            f.value: m for f in positive if f.kind == "keyword" and (m := keyword_match(f.value))
+        }
         matches = self.store.articles.follow_matches(
             since,
             until,
@@ -112,23 +128,39 @@ class DigestService:
         order = {(f.kind, f.value): i for i, f in enumerate(positive)}
         by_story: dict[int, list[Follow]] = {}
         for article in self.store.articles.get_many(sorted(set(matches) - excluded)):
-            story_id = article.story_id or -article.id
-            found = by_story.setdefault(story_id, [])
+            if article.story_id is None:
+                continue
+            found = by_story.setdefault(article.story_id, [])
             for kind, value in matches[article.id]:
                 follow = Follow(kind, value)
                 if follow not in found:
                     found.append(follow)
+        # Rank from the stories table alone: only the stories shown are loaded in full.
+        rows = self.store.stories.rows(sorted(by_story))
+        named = self.store.entities.entity_counts(
+            sorted({r.headline_article_id for r in rows.values()})
+        )
         now = self.clock.now()
         for story_id, matched in by_story.items():
-            if story_id < 0:
+            row = rows.get(story_id)
+            if row is None:
                 continue
-            story = self.stories.get(story_id)
-            n_entities = len(self.store.entities.entity_ids_of_article(story.headline.id))
-            score = importance(len(story.sources) or 1, story.last_at, now, n_entities)
+            score = importance(
+                row.source_count or 1, row.last_at, now, named.get(row.headline_article_id, 0)
+            )
             matched.sort(key=lambda f: order.get((f.kind, f.value), 99))
-            content.entries.append(DigestEntry(story, one_sentence(story), matched, score))
-        content.entries.sort(key=lambda e: (-e.score, -e.story.id))
+            content.entries.append(RankedStory(story_id, score, matched))
+        content.entries.sort(key=lambda e: (-e.score, -e.story_id))
         return content
+
+    def _entry(self, ranked: RankedStory) -> DigestEntry:
+        """A ranked story loaded for display (shared by every digest built in one batch)."""
+        memo = self._entries if self._entries is not None else {}
+        loaded = memo.get(ranked.story_id)
+        if loaded is None:
+            story = self.stories.get(ranked.story_id)
+            loaded = memo[ranked.story_id] = (story, one_sentence(story))
+        return DigestEntry(loaded[0], loaded[1], ranked.matched)
 
     def build(
         self,
@@ -142,23 +174,92 @@ class DigestService:
         offset: int = 0,
     ) -> Digest:
         """The digest of one chat for (since, until], rendered in its language."""
-        from bot.render.digest import render_digest
-
-        since = since or until - DEFAULT_WINDOW
-        follows = [Follow(kind, value) for kind, value, _ in self.store.subscriptions.of_chat(chat_id)]
-        content = self.content(follows, since, until)
-        lang = lang or self.chats.language(chat_id)
-        timezone = timezone or self.chats.timezone(chat_id)
+        follows = tuple(
+            Follow(kind, value) for kind, value, _ in self.store.subscriptions.of_chat(chat_id)
+        )
         if max_stories is None:
             schedule = self.store.deliveries.schedule(chat_id)
             max_stories = schedule.max_stories if schedule else DEFAULT_MAX_STORIES
-        page = content.entries[offset : offset + max_stories]
+        return self._render(
+            follows,
+            since or until - DEFAULT_WINDOW,
+            until,
+            lang or self.chats.language(chat_id),
+            timezone or self.chats.timezone(chat_id),
+            max_stories,
+            offset,
+        )
+
+    def build_all(
+        self, chats: list[tuple[int, datetime | None]], until: datetime
+    ) -> dict[int, Digest]:
+        """Digests for many chats at once, each (chat id, since): reads in bulk, renders once per kind of chat."""
+        wanted = {chat_id for chat_id, _ in chats}
+        follows = self.store.subscriptions.of_chats(wanted)
+        preferences = self.store.chats.preferences(wanted)
+        limits = self.store.deliveries.max_stories(wanted)
+        self._entries = {}
+        try:
+            return self._build_each(chats, until, follows, preferences, limits)
+        finally:
+            self._entries = None
+
+    def _build_each(
+        self,
+        chats: list[tuple[int, datetime | None]],
+        until: datetime,
+        follows: dict[int, list[tuple[str, str]]],
+        preferences: dict[int, tuple[str | None, str | None, str | None]],
+        limits: dict[int, int],
+    ) -> dict[int, Digest]:
+        keys = {}
+        for chat_id, since in chats:
+            language, detected, zone = preferences.get(chat_id, (None, None, None))
+            keys[chat_id] = (
+                tuple(Follow(kind, value) for kind, value in follows.get(chat_id, ())),
+                since or until - DEFAULT_WINDOW,
+                until,
+                pick_language(language, detected, default=self.chats.default_language),
+                zone or self.chats.default_timezone,
+                limits.get(chat_id, DEFAULT_MAX_STORIES),
+                0,
+            )
+        # In key order, chats that share follows come together: each content and each
+        # rendering is computed once and found in the caches for the rest.
+        return {
+            chat_id: self._render(*keys[chat_id])
+            for chat_id in sorted(keys, key=lambda c: repr(keys[c]))
+        }
+
+    def _render(
+        self,
+        follows: tuple[Follow, ...],
+        since: datetime,
+        until: datetime,
+        lang: str,
+        timezone: str,
+        max_stories: int,
+        offset: int,
+    ) -> Digest:
+        """One rendered digest; chats that follow the same things in one language and zone share it."""
+        from bot.render.digest import render_digest
+
+        key = (follows, since, until, lang, timezone, max_stories, offset)
+        cached = self._rendered.get(key)
+        if cached is not None:
+            return cached
+        content = self.content(list(follows), since, until)
+        page = [self._entry(ranked) for ranked in content.entries[offset : offset + max_stories]]
         labels = {f: f.label(lang, self.entities) for f in follows}
         chunks, buttons = render_digest(content, page, offset, max_stories, labels, lang, timezone)
-        return Digest(
+        digest = Digest(
             chunks=chunks if page else [],
             buttons=buttons if page else [],
             story_count=len(page),
             covered_until=until,
             total_stories=len(content.entries),
         )
+        if len(self._rendered) >= self._cache_size * 16:
+            self._rendered.pop(next(iter(self._rendered)))
+        self._rendered[key] = digest
+        return digest

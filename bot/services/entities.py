@@ -101,9 +101,14 @@ class EntityService:
             if entry is not None:
                 entities.setdefault(entry.id, (_row(entry), entry.all_names()))
             else:
-                names = {row.language: mention.name} if row.language in ("ar", "en", "tr") else {"en": mention.name}
+                names = (
+                    {row.language: mention.name}
+                    if row.language in ("ar", "en", "tr")
+                    else {"en": mention.name}
+                )
                 entity, aliases = entities.setdefault(
-                    mention.id, (EntityRow(mention.id, mention.type, names, curated=False), [mention.name])
+                    mention.id,
+                    (EntityRow(mention.id, mention.type, names, curated=False), [mention.name]),
                 )
                 aliases.append(mention.text)
         self.store.entities.save_article_entities(
@@ -183,7 +188,9 @@ class EntityService:
             other_names=names,
             article_count=count,
             since=since,
-            latest=self.store.articles.get_many(self.store.entities.latest_article_ids(entity_id, latest)),
+            latest=self.store.articles.get_many(
+                self.store.entities.latest_article_ids(entity_id, latest)
+            ),
             related=[
                 (other, together, self.store.entities.handle(other.id))
                 for other, together in self.store.entities.co_mentioned(entity_id, related)
@@ -193,8 +200,12 @@ class EntityService:
     def trending(self, limit: int = 10, baseline_days: int = 14) -> list[Trend]:
         """Entities mentioned most in the last 24 hours relative to their usual daily level."""
         now = self.clock.now()
-        recent = self.store.entities.mention_counts(now - timedelta(days=1), now + timedelta(minutes=5))
-        before = self.store.entities.mention_counts(now - timedelta(days=1 + baseline_days), now - timedelta(days=1))
+        recent = self.store.entities.mention_counts(
+            now - timedelta(days=1), now + timedelta(minutes=5)
+        )
+        before = self.store.entities.mention_counts(
+            now - timedelta(days=1 + baseline_days), now - timedelta(days=1)
+        )
         scored = []
         for entity_id, count in recent.items():
             usual = before.get(entity_id, 0) / baseline_days

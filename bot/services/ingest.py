@@ -149,7 +149,9 @@ class IngestService:
             try:
                 prepared.append(step.prepare(row))
             except Exception:
-                log.exception("%s failed on %r; stored without it", type(step).__name__, row.title[:80])
+                log.exception(
+                    "%s failed on %r; stored without it", type(step).__name__, row.title[:80]
+                )
                 prepared.append(None)
         return prepared
 
@@ -165,7 +167,9 @@ class IngestService:
                 report.rejected.append((name, str(error)))
                 continue
             # Cheap check first: an unchanged article is not analysed again.
-            duplicate = self.store.articles.find_duplicate(row.url, row.source, row.guid, row.content_hash)
+            duplicate = self.store.articles.find_duplicate(
+                row.url, row.source, row.guid, row.content_hash
+            )
             if duplicate is not None and duplicate[1] == row.content_hash:
                 report.unchanged += 1
                 continue
@@ -184,7 +188,9 @@ class IngestService:
         now = self.clock.now()
         with self.store.writing():
             # Checked again inside the transaction: another writer may have stored it meanwhile.
-            duplicate = self.store.articles.find_duplicate(row.url, row.source, row.guid, row.content_hash)
+            duplicate = self.store.articles.find_duplicate(
+                row.url, row.source, row.guid, row.content_hash
+            )
             if duplicate is None:
                 article_id, added = self.store.articles.insert(row, now), True
             elif duplicate[1] != row.content_hash:

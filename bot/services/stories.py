@@ -75,7 +75,9 @@ class StoryService:
             language=row.language,
         )
         since = row.published_at - STORY_SPAN
-        candidates = {c.article_id: c for c in self.store.stories.candidates(keys, since, article_id)}
+        candidates = {
+            c.article_id: c for c in self.store.stories.candidates(keys, since, article_id)
+        }
         for c in self.store.stories.recent_with_entities(mine.entities, since, article_id):
             candidates.setdefault(c.article_id, c)
         for candidate in candidates.values():
@@ -128,13 +130,17 @@ class StoryService:
 
     def of_articles(self, article_ids: set[int]) -> list[Story]:
         """The distinct stories these articles belong to."""
-        story_ids = {a.story_id for a in self.store.articles.get_many(sorted(article_ids)) if a.story_id}
+        story_ids = {
+            a.story_id for a in self.store.articles.get_many(sorted(article_ids)) if a.story_id
+        }
         return [self.get(story_id) for story_id in sorted(story_ids)]
 
     def rank(self, stories: list[Story], limit: int) -> list[Story]:
         """The most important stories first: more sources and entities, more recent."""
         now = self.clock.now()
-        entities = {s.id: len(self.store.entities.entity_ids_of_article(s.headline.id)) for s in stories}
+        entities = {
+            s.id: len(self.store.entities.entity_ids_of_article(s.headline.id)) for s in stories
+        }
         ranked = sorted(
             stories,
             key=lambda s: (importance(len(s.sources) or 1, s.last_at, now, entities[s.id]), s.id),

@@ -129,7 +129,9 @@ class SubscriptionService:
             raise BadInput("unsubscribe_usage")
         wanted = fold(cleaned.strip("\"'«»“”"))
         for follow in follows:
-            if fold(follow.value) == wanted or (follow.kind == "exclude" and fold("-" + follow.value) == wanted):
+            if fold(follow.value) == wanted or (
+                follow.kind == "exclude" and fold("-" + follow.value) == wanted
+            ):
                 self.unfollow(chat_id, follow)
                 return follow
         parsed = self.parse(cleaned)
@@ -140,7 +142,10 @@ class SubscriptionService:
 
     def follows(self, chat_id: int) -> list[Follow]:
         """Everything a chat follows, in the order it followed."""
-        return [Follow(kind, value, ref) for kind, value, ref in self.store.subscriptions.of_chat(chat_id)]
+        return [
+            Follow(kind, value, ref)
+            for kind, value, ref in self.store.subscriptions.of_chat(chat_id)
+        ]
 
     def unfollow_ref(self, chat_id: int, ref: int) -> Follow:
         """Stop following the subscription a remove button points at."""

@@ -32,7 +32,9 @@ class TopicSummary:
 class SummaryService:
     """Answers /summary and /brief."""
 
-    def __init__(self, store: Store, clock: Clock, stories: StoryService, entities: EntityService) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, stories: StoryService, entities: EntityService
+    ) -> None:
         self.store = store
         self.clock = clock
         self.stories = stories
@@ -42,7 +44,13 @@ class SummaryService:
         """The stored summary, or a longer one (3 to 5 sentences) computed on request."""
         if not long:
             return article.summary or None
-        return summarize(article.title, article.body, article.language, subtitle=article.subtitle, sentences=LONG_SENTENCES)
+        return summarize(
+            article.title,
+            article.body,
+            article.language,
+            subtitle=article.subtitle,
+            sentences=LONG_SENTENCES,
+        )
 
     def about(self, text: str, lang: str) -> TopicSummary:
         """Top stories of the last 24 hours about a topic, an entity, or else the words given."""
@@ -51,18 +59,26 @@ class SummaryService:
         since, until = now - WINDOW, now + timedelta(minutes=5)
         topic = find_topic(name)
         if topic:
-            label, matches = topic_name(topic, lang), self.store.articles.follow_matches(since, until, [topic], [], {})
+            label, matches = (
+                topic_name(topic, lang),
+                self.store.articles.follow_matches(since, until, [topic], [], {}),
+            )
         else:
             found = self.entities.resolve(name)
             if found:
                 entity = found[0]
                 label = entity.name(lang)
-                matches = self.store.articles.follow_matches(since, until, [], [e.id for e in found], {})
+                matches = self.store.articles.follow_matches(
+                    since, until, [], [e.id for e in found], {}
+                )
             else:
                 match = to_match(parse_query(name))
                 if match is None:
                     raise BadInput("search_nothing_searchable")
-                label, matches = name, self.store.articles.follow_matches(since, until, [], [], {name: match})
+                label, matches = (
+                    name,
+                    self.store.articles.follow_matches(since, until, [], [], {name: match}),
+                )
         stories = self.stories.rank(self.stories.of_articles(set(matches)), TOP_STORIES)
         return TopicSummary(label, [self.localized(s, lang) for s in stories])
 

@@ -82,7 +82,10 @@ class ArticleRepo:
         with self.store.reading() as db:
             for sql, params in (
                 ("SELECT id, content_hash FROM articles WHERE url = ?", [url]),
-                ("SELECT id, content_hash FROM articles WHERE source = ? AND guid = ?", [source, guid]),
+                (
+                    "SELECT id, content_hash FROM articles WHERE source = ? AND guid = ?",
+                    [source, guid],
+                ),
                 ("SELECT id, content_hash FROM articles WHERE content_hash = ?", [content_hash]),
             ):
                 if params[-1] is None:
@@ -102,10 +105,22 @@ class ArticleRepo:
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
-                    row.url, row.guid, row.source, row.language, row.title, row.subtitle,
-                    row.body, row.summary, row.location, row.author,
-                    json.dumps(row.tags, ensure_ascii=False), utc_iso(row.published_at),
-                    row.date_source, utc_iso(now), row.content_hash, row.raw,
+                    row.url,
+                    row.guid,
+                    row.source,
+                    row.language,
+                    row.title,
+                    row.subtitle,
+                    row.body,
+                    row.summary,
+                    row.location,
+                    row.author,
+                    json.dumps(row.tags, ensure_ascii=False),
+                    utc_iso(row.published_at),
+                    row.date_source,
+                    utc_iso(now),
+                    row.content_hash,
+                    row.raw,
                 ],
             )
             article_id = int(cursor.lastrowid or 0)
@@ -127,10 +142,22 @@ class ArticleRepo:
                 WHERE id = ?
                 """,
                 [
-                    row.url, row.guid, row.language, row.title, row.subtitle, row.body,
-                    row.summary, row.location, row.author,
-                    json.dumps(row.tags, ensure_ascii=False), utc_iso(row.published_at),
-                    row.date_source, utc_iso(now), row.content_hash, row.raw, article_id,
+                    row.url,
+                    row.guid,
+                    row.language,
+                    row.title,
+                    row.subtitle,
+                    row.body,
+                    row.summary,
+                    row.location,
+                    row.author,
+                    json.dumps(row.tags, ensure_ascii=False),
+                    utc_iso(row.published_at),
+                    row.date_source,
+                    utc_iso(now),
+                    row.content_hash,
+                    row.raw,
+                    article_id,
                 ],
             )
             db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
@@ -151,7 +178,10 @@ class ArticleRepo:
             return []
         marks = ",".join("?" * len(ids))
         with self.store.reading() as db:
-            rows = {r["id"]: r for r in db.query(f"SELECT {_COLUMNS} FROM articles WHERE id IN ({marks})", ids)}
+            rows = {
+                r["id"]: r
+                for r in db.query(f"SELECT {_COLUMNS} FROM articles WHERE id IN ({marks})", ids)
+            }
         return [_article(rows[i]) for i in ids if i in rows]
 
     def latest(self, limit: int, offset: int = 0) -> list[Article]:
@@ -177,7 +207,9 @@ class ArticleRepo:
         """
         with self.store.reading() as db:
             total = int(
-                db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [match]).fetchone()[0]
+                db.execute(
+                    "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [match]
+                ).fetchone()[0]
             )
             floor = 0
             if total > SEARCH_CANDIDATES:

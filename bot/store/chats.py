@@ -36,7 +36,9 @@ class ChatRepo:
             rows = list(db.query("SELECT * FROM chats WHERE id = ?", [chat_id]))
         return _chat(rows[0]) if rows else None
 
-    def touch(self, chat_id: int, chat_type: str, title: str, detected_language: str | None, now: datetime) -> Chat:
+    def touch(
+        self, chat_id: int, chat_type: str, title: str, detected_language: str | None, now: datetime
+    ) -> Chat:
         """Record that the chat spoke to the bot: create it, or re-activate and refresh it."""
         with self.store.writing() as db:
             db.execute(
@@ -56,8 +58,21 @@ class ChatRepo:
     def detected_language(self, chat_id: int) -> str | None:
         """Return the language Telegram last reported for the chat's user."""
         with self.store.reading() as db:
-            row = db.execute("SELECT detected_language FROM chats WHERE id = ?", [chat_id]).fetchone()
+            row = db.execute(
+                "SELECT detected_language FROM chats WHERE id = ?", [chat_id]
+            ).fetchone()
         return row[0] if row else None
+
+    def preferences(
+        self, chat_ids: set[int]
+    ) -> dict[int, tuple[str | None, str | None, str | None]]:
+        """(chosen language, Telegram's language, time zone) per chat, for many chats in one read."""
+        with self.store.reading() as db:
+            return {
+                r[0]: (r[1], r[2], r[3])
+                for r in db.execute("SELECT id, language, detected_language, timezone FROM chats")
+                if r[0] in chat_ids
+            }
 
     def set_language(self, chat_id: int, language: str) -> None:
         """Store the language the chat chose with /lang."""

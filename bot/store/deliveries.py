@@ -145,6 +145,15 @@ class DeliveryRepo:
             )
             return cursor.rowcount > 0
 
+    def max_stories(self, chat_ids: set[int]) -> dict[int, int]:
+        """Each scheduled chat's story limit, for many chats in one read."""
+        with self.store.reading() as db:
+            return {
+                r[0]: r[1]
+                for r in db.execute("SELECT chat_id, max_stories FROM schedules")
+                if r[0] in chat_ids
+            }
+
     def forget(self, chat_id: int) -> bool:
         """Drop the chat's schedule (its delivery history stays); return whether it had one."""
         with self.store.writing() as db:

@@ -25,8 +25,10 @@ class EntityRow:
 
     def name(self, lang: str) -> str:
         """The display name in `lang`, else any name there is."""
-        return self.names.get(lang) or self.names.get("en") or next(
-            (n for n in self.names.values() if n), self.id
+        return (
+            self.names.get(lang)
+            or self.names.get("en")
+            or next((n for n in self.names.values() if n), self.id)
         )
 
 
@@ -42,7 +44,10 @@ class MentionRow:
 
 def _entity(row: tuple) -> EntityRow:
     return EntityRow(
-        id=row[0], type=row[1], names={"ar": row[2], "en": row[3], "tr": row[4]}, curated=bool(row[5])
+        id=row[0],
+        type=row[1],
+        names={"ar": row[2], "en": row[3], "tr": row[4]},
+        curated=bool(row[5]),
     )
 
 
@@ -76,7 +81,9 @@ class EntityRepo:
     def get(self, entity_id: str) -> EntityRow | None:
         """Return one entity, or None."""
         with self.store.reading() as db:
-            row = db.execute(f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE id = ?", [entity_id]).fetchone()
+            row = db.execute(
+                f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE id = ?", [entity_id]
+            ).fetchone()
         return _entity(row) if row else None
 
     def by_alias(self, folded: str) -> list[EntityRow]:
@@ -107,7 +114,12 @@ class EntityRepo:
     def aliases(self, entity_id: str) -> list[str]:
         """Every alias an entity goes by."""
         with self.store.reading() as db:
-            return [r[0] for r in db.execute("SELECT alias FROM entity_aliases WHERE entity_id = ?", [entity_id])]
+            return [
+                r[0]
+                for r in db.execute(
+                    "SELECT alias FROM entity_aliases WHERE entity_id = ?", [entity_id]
+                )
+            ]
 
     def article_stats(self, entity_id: str) -> tuple[int, datetime | None]:
         """How many articles mention the entity, and the earliest one's time."""
@@ -156,7 +168,27 @@ class EntityRepo:
     def entity_ids_of_article(self, article_id: int) -> set[str]:
         """The entities one article mentions."""
         with self.store.reading() as db:
-            return {r[0] for r in db.execute("SELECT DISTINCT entity_id FROM mentions WHERE article_id = ?", [article_id])}
+            return {
+                r[0]
+                for r in db.execute(
+                    "SELECT DISTINCT entity_id FROM mentions WHERE article_id = ?", [article_id]
+                )
+            }
+
+    def entity_counts(self, article_ids: list[int]) -> dict[int, int]:
+        """How many distinct entities each article mentions, in one read."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        with self.store.reading() as db:
+            return {
+                r[0]: r[1]
+                for r in db.execute(
+                    f"""SELECT article_id, count(DISTINCT entity_id) FROM mentions
+                        WHERE article_id IN ({marks}) GROUP BY article_id""",
+                    article_ids,
+                )
+            }
 
     def mention_counts(self, since: datetime, until: datetime) -> dict[str, int]:
         """Distinct articles published in [since, until) mentioning each entity."""
@@ -178,7 +210,9 @@ class EntityRepo:
             return {}
         marks = ",".join("?" * len(ids))
         with self.store.reading() as db:
-            rows = db.execute(f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE id IN ({marks})", ids).fetchall()
+            rows = db.execute(
+                f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE id IN ({marks})", ids
+            ).fetchall()
         return {r[0]: _entity(r) for r in rows}
 
     def ensure(self, entity: EntityRow, aliases: list[tuple[str, str]], now: datetime) -> int:
@@ -187,7 +221,9 @@ class EntityRepo:
             self._insert(db, entity, aliases, now)
         return self.handle(entity.id)
 
-    def _insert(self, db: Database, entity: EntityRow, aliases: list[tuple[str, str]], now: datetime) -> None:
+    def _insert(
+        self, db: Database, entity: EntityRow, aliases: list[tuple[str, str]], now: datetime
+    ) -> None:
         # A name learnt later fills a blank; a known name is never overwritten by an article's spelling.
         db.execute(
             f"""
@@ -198,8 +234,13 @@ class EntityRepo:
                 name_tr = CASE WHEN name_tr = '' THEN excluded.name_tr ELSE name_tr END
             """,
             [
-                entity.id, entity.type, entity.names.get("ar", ""), entity.names.get("en", ""),
-                entity.names.get("tr", ""), int(entity.curated), utc_iso(now),
+                entity.id,
+                entity.type,
+                entity.names.get("ar", ""),
+                entity.names.get("en", ""),
+                entity.names.get("tr", ""),
+                int(entity.curated),
+                utc_iso(now),
             ],
         )
         for folded, alias in aliases:
@@ -219,5 +260,7 @@ class EntityRepo:
     def by_handle(self, handle: int) -> EntityRow | None:
         """The entity behind a button's handle."""
         with self.store.reading() as db:
-            row = db.execute(f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE rowid = ?", [handle]).fetchone()
+            row = db.execute(
+                f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE rowid = ?", [handle]
+            ).fetchone()
         return _entity(row) if row else None

@@ -74,7 +74,6 @@ def m001_articles_and_chats(db: Database) -> None:
     )
 
 
-
 @migrations()
 def m002_entities_topics_stories(db: Database) -> None:
     """Who and what articles mention, their topics, and the stories that group them."""

@@ -52,15 +52,23 @@ class StoryRepo:
     def candidates(self, bands: list[str], since: datetime, exclude: int) -> list[Candidate]:
         """Articles published since `since` that share a band with these, newest first."""
         marks = ",".join("?" * len(bands))
-        return self._recent(f"SELECT article_id FROM story_bands WHERE band IN ({marks})", bands, since, exclude)
+        return self._recent(
+            f"SELECT article_id FROM story_bands WHERE band IN ({marks})", bands, since, exclude
+        )
 
-    def recent_with_entities(self, entity_ids: set[str], since: datetime, exclude: int) -> list[Candidate]:
+    def recent_with_entities(
+        self, entity_ids: set[str], since: datetime, exclude: int
+    ) -> list[Candidate]:
         """Recent articles mentioning any of these entities (for cross-language joins)."""
         ids = sorted(entity_ids)
         marks = ",".join("?" * len(ids))
-        return self._recent(f"SELECT article_id FROM mentions WHERE entity_id IN ({marks})", ids, since, exclude)
+        return self._recent(
+            f"SELECT article_id FROM mentions WHERE entity_id IN ({marks})", ids, since, exclude
+        )
 
-    def _recent(self, id_query: str, params: list[str], since: datetime, exclude: int) -> list[Candidate]:
+    def _recent(
+        self, id_query: str, params: list[str], since: datetime, exclude: int
+    ) -> list[Candidate]:
         """The newest 50 articles among `id_query`'s ids published since `since`, with signatures."""
         if not params:
             return []
@@ -85,7 +93,9 @@ class StoryRepo:
             )
             db.execute("DELETE FROM story_bands WHERE article_id = ?", [article_id])
             for band in dict.fromkeys(bands):
-                db.execute("INSERT INTO story_bands (band, article_id) VALUES (?, ?)", [band, article_id])
+                db.execute(
+                    "INSERT INTO story_bands (band, article_id) VALUES (?, ?)", [band, article_id]
+                )
 
     def create(self, article_id: int, published_at: datetime) -> int:
         """Start a story with one article; return its id."""
@@ -126,6 +136,19 @@ class StoryRepo:
                 [article_id, summary, story_id],
             )
 
+    def rows(self, story_ids: list[int]) -> dict[int, StoryRow]:
+        """Stories by id, in one read."""
+        if not story_ids:
+            return {}
+        marks = ",".join("?" * len(story_ids))
+        with self.store.reading() as db:
+            rows = db.execute(
+                f"""SELECT id, headline_article_id, first_at, last_at, article_count, source_count, summary
+                    FROM stories WHERE id IN ({marks})""",
+                story_ids,
+            ).fetchall()
+        return {r[0]: _story(r) for r in rows}
+
     def get(self, story_id: int) -> StoryRow | None:
         """Return one story, or None."""
         with self.store.reading() as db:
@@ -142,7 +165,8 @@ class StoryRepo:
             return [
                 r[0]
                 for r in db.execute(
-                    "SELECT id FROM articles WHERE story_id = ? ORDER BY published_at, id", [story_id]
+                    "SELECT id FROM articles WHERE story_id = ? ORDER BY published_at, id",
+                    [story_id],
                 )
             ]
 
@@ -168,7 +192,9 @@ class StoryRepo:
         with self.store.reading() as db:
             return {
                 r[0]: r[1]
-                for r in db.execute(f"SELECT id, source_count FROM stories WHERE id IN ({marks})", story_ids)
+                for r in db.execute(
+                    f"SELECT id, source_count FROM stories WHERE id IN ({marks})", story_ids
+                )
             }
 
     def recent(self, since: datetime, limit: int) -> list[StoryRow]:

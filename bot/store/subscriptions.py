@@ -54,7 +54,22 @@ class SubscriptionRepo:
                 )
             ]
 
+    def of_chats(self, chat_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
+        """(kind, value) pairs per chat, for many chats in one read."""
+        found: dict[int, list[tuple[str, str]]] = {}
+        with self.store.reading() as db:
+            for chat_id, kind, value in db.execute(
+                "SELECT chat_id, kind, value FROM subscriptions ORDER BY chat_id, created_at, rowid"
+            ):
+                if chat_id in chat_ids:
+                    found.setdefault(chat_id, []).append((kind, value))
+        return found
+
     def count(self, chat_id: int) -> int:
         """How many things a chat follows."""
         with self.store.reading() as db:
-            return int(db.execute("SELECT count(*) FROM subscriptions WHERE chat_id = ?", [chat_id]).fetchone()[0])
+            return int(
+                db.execute(
+                    "SELECT count(*) FROM subscriptions WHERE chat_id = ?", [chat_id]
+                ).fetchone()[0]
+            )
