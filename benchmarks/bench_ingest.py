@@ -16,10 +16,8 @@ import cProfile
 import io
 import json
 import os
-import platform
 import pstats
 import random
-import sys
 import tempfile
 import time
 import zipfile
@@ -29,7 +27,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import machine  # noqa: E402  (puts the repository on sys.path too)
 
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import Config  # noqa: E402
@@ -47,19 +45,6 @@ WORDS = (
     "الحكومة أعلنت اليوم عن خطة جديدة لدعم الاقتصاد وتوفير فرص العمل للشباب في المدن والقرى "
     "وقال الوزير إن المشروع سيبدأ الشهر المقبل بتمويل من البنك المركزي والقطاع الخاص"
 ).split()
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{platform.system()} {platform.release()} | {cpu} | {os.cpu_count()} CPUs | Python {platform.python_version()}"
 
 
 def rss_mib() -> float:

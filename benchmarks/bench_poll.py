@@ -12,16 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import os
-import platform
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import machine  # noqa: E402  (puts the repository on sys.path too)
 
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import Config  # noqa: E402
@@ -31,19 +28,6 @@ from tests.feedserver import FeedServer, Route  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 ETAG = '"v1"'
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{platform.system()} {platform.release()} | {cpu} | {os.cpu_count()} CPUs | Python {platform.python_version()}"
 
 
 def serve(sources: int, ports: multiprocessing.Queue, stop: multiprocessing.Event) -> None:  # type: ignore[type-arg]

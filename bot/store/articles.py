@@ -40,6 +40,22 @@ class ArticleRow:
     source_topics: list[str] = field(default_factory=list)
 
 
+def _text_values(row: ArticleRow) -> list[object]:
+    """language .. date_source, in the column order insert and update share."""
+    return [
+        row.language,
+        row.title,
+        row.subtitle,
+        row.body,
+        row.summary,
+        row.location,
+        row.author,
+        json.dumps(row.tags, ensure_ascii=False),
+        utc_iso(row.published_at),
+        row.date_source,
+    ]
+
+
 def _article(row: dict[str, Any]) -> Article:
     return Article(
         id=row["id"],
@@ -108,16 +124,7 @@ class ArticleRepo:
                     row.url,
                     row.guid,
                     row.source,
-                    row.language,
-                    row.title,
-                    row.subtitle,
-                    row.body,
-                    row.summary,
-                    row.location,
-                    row.author,
-                    json.dumps(row.tags, ensure_ascii=False),
-                    utc_iso(row.published_at),
-                    row.date_source,
+                    *_text_values(row),
                     utc_iso(now),
                     row.content_hash,
                     row.raw,
@@ -144,16 +151,7 @@ class ArticleRepo:
                 [
                     row.url,
                     row.guid,
-                    row.language,
-                    row.title,
-                    row.subtitle,
-                    row.body,
-                    row.summary,
-                    row.location,
-                    row.author,
-                    json.dumps(row.tags, ensure_ascii=False),
-                    utc_iso(row.published_at),
-                    row.date_source,
+                    *_text_values(row),
                     utc_iso(now),
                     row.content_hash,
                     row.raw,
