@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from bot.i18n import t
 from bot.render.articles import Button, when
-from bot.render.split import split_items
 from bot.render.text import esc, isolate
 
 if TYPE_CHECKING:
@@ -42,28 +41,26 @@ def entry_html(number: int, entry: DigestEntry, lang: str) -> str:
     return "\n".join(lines)
 
 
-def render_digest(
-    content: DigestContent,
-    page: list[DigestEntry],
-    offset: int,
-    max_stories: int,
-    labels: dict[Follow, str],
-    lang: str,
-    timezone: str,
-) -> tuple[list[str], list[list[Button]]]:
-    """Chunks and buttons of one page of a digest."""
+def digest_header(
+    content: DigestContent, labels: dict[Follow, str], lang: str, timezone: str
+) -> str:
+    """What the digest covers: how many stories since when, and what the chat follows."""
     header = t(
-        lang,
-        "digest_header",
-        count=len(content.entries),
-        since=esc(when(content.since, timezone)),
+        lang, "digest_header", count=len(content.entries), since=esc(when(content.since, timezone))
     )
     following = ", ".join(esc(labels[f]) for f in content.follows if f in labels)
-    items = [
+    return (
         f"{header}\n{t(lang, 'digest_following', follows=isolate(following))}"
         if following
         else header
-    ]
+    )
+
+
+def digest_entries(
+    page: list[DigestEntry], offset: int, labels: dict[Follow, str], lang: str
+) -> list[str]:
+    """The page's stories, each under the heading of the follow that brought it in, when it changes."""
+    items = []
     section = None
     for number, entry in enumerate(page, offset + 1):
         follow = entry.matched[0] if entry.matched else None
@@ -72,9 +69,15 @@ def render_digest(
             section = follow
             text = f"<b>{isolate(esc(labels.get(follow, follow.value)))}</b>\n{text}"
         items.append(text)
-    buttons: list[list[Button]] = []
-    rest = len(content.entries) - offset - len(page)
-    if rest > 0:
-        data = f"dgm:{int(content.since.timestamp())}:{int(content.until.timestamp())}:{offset + len(page)}"
-        buttons.append([Button(t(lang, "digest_more", count=rest), data=data)])
-    return split_items(items), buttons
+    return items
+
+
+def digest_buttons(
+    content: DigestContent, offset: int, shown: int, lang: str
+) -> list[list[Button]]:
+    """A "More" button when stories are left after this page."""
+    rest = len(content.entries) - offset - shown
+    if rest <= 0:
+        return []
+    data = f"dgm:{int(content.since.timestamp())}:{int(content.until.timestamp())}:{offset + shown}"
+    return [[Button(t(lang, "digest_more", count=rest), data=data)]]

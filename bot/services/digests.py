@@ -10,6 +10,8 @@ from bot.i18n import pick_language
 from bot.nlp.sentences import split_sentences
 from bot.nlp.stories import importance
 from bot.render.articles import Button
+from bot.render.digest import digest_buttons, digest_entries, digest_header
+from bot.render.split import split_items
 from bot.services.chats import ChatService
 from bot.services.entities import EntityService
 from bot.services.stories import Story, StoryService
@@ -87,7 +89,7 @@ class DigestService:
         self.entities = entities
         self.chats = chats
         self._cache: dict[tuple, DigestContent] = {}
-        self._rendered: dict[tuple, Digest] = {}
+        self._rendered: dict[tuple, tuple[DigestContent, dict[Follow, str], list[str], int]] = {}
         # Stories loaded for display, kept for the length of one build_all.
         self._entries: dict[int, tuple[Story, str]] | None = None
         self._cache_size = cache_size
@@ -241,25 +243,27 @@ class DigestService:
         max_stories: int,
         offset: int,
     ) -> Digest:
-        """One rendered digest; chats that follow the same things in one language and zone share it."""
-        from bot.render.digest import render_digest
-
-        key = (follows, since, until, lang, timezone, max_stories, offset)
+        """One rendered digest; chats that follow the same things in one language share its stories."""
+        key = (follows, since, until, lang, max_stories, offset)
         cached = self._rendered.get(key)
-        if cached is not None:
-            return cached
-        content = self.content(list(follows), since, until)
-        page = [self._entry(ranked) for ranked in content.entries[offset : offset + max_stories]]
-        labels = {f: f.label(lang, self.entities) for f in follows}
-        chunks, buttons = render_digest(content, page, offset, max_stories, labels, lang, timezone)
-        digest = Digest(
-            chunks=chunks if page else [],
-            buttons=buttons if page else [],
-            story_count=len(page),
+        if cached is None:
+            content = self.content(list(follows), since, until)
+            page = [
+                self._entry(ranked) for ranked in content.entries[offset : offset + max_stories]
+            ]
+            labels = {f: f.label(lang, self.entities) for f in follows}
+            cached = (content, labels, digest_entries(page, offset, labels, lang), len(page))
+            if len(self._rendered) >= self._cache_size * 16:
+                self._rendered.pop(next(iter(self._rendered)))
+            self._rendered[key] = cached
+        content, labels, entries, shown = cached
+        if not shown:
+            return Digest([], [], 0, until, len(content.entries))
+        # Only the header depends on the time zone (the time since when).
+        return Digest(
+            chunks=split_items([digest_header(content, labels, lang, timezone), *entries]),
+            buttons=digest_buttons(content, offset, shown, lang),
+            story_count=shown,
             covered_until=until,
             total_stories=len(content.entries),
         )
-        if len(self._rendered) >= self._cache_size * 16:
-            self._rendered.pop(next(iter(self._rendered)))
-        self._rendered[key] = digest
-        return digest
