@@ -49,7 +49,6 @@ def fill(services, articles: int, chats: int, rng: random.Random) -> None:  # no
     db = services.store.db
     with services.store.writing():
         conn = db.conn
-        conn.execute("PRAGMA defer_foreign_keys = ON")  # stories and articles point at each other
         conn.executemany(
             "INSERT INTO entities (id, type, name_en, created_at) VALUES (?, 'person', ?, ?)",
             [(e, e.title(), utc_iso(NOW)) for e in ENTITIES],
@@ -65,14 +64,14 @@ def fill(services, articles: int, chats: int, rng: random.Random) -> None:  # no
                 (i, title, body, "Summary of the report.", f"Outlet {i % 40}", at, at, f"h{i}", i)
             )
             fts.append((i, title.lower(), "", body.lower()))
-            story_rows.append((i, i, at, at))
+            story_rows.append((i, at, at))
             for rank, topic in enumerate(rng.sample(topics, 2)):
                 topic_rows.append((i, topic, rank))
             for entity in rng.sample(ENTITIES, 3):
                 mention_rows.append((i, entity, 0, 5, entity))
         conn.executemany(
-            "INSERT INTO stories (id, headline_article_id, first_at, last_at, article_count, source_count) "
-            "VALUES (?, ?, ?, ?, 1, 1)",
+            "INSERT INTO stories (id, first_at, last_at, article_count, source_count) "
+            "VALUES (?, ?, ?, 1, 1)",
             story_rows,
         )
         conn.executemany(
@@ -80,6 +79,8 @@ def fill(services, articles: int, chats: int, rng: random.Random) -> None:  # no
             "content_hash, story_id) VALUES (?, ?, ?, ?, ?, 'en', ?, ?, ?, ?)",
             rows,
         )
+        # Stories and articles point at each other: the headline goes in once both exist.
+        conn.execute("UPDATE stories SET headline_article_id = id")
         conn.executemany(
             "INSERT INTO articles_fts (rowid, title, subtitle, body) VALUES (?, ?, ?, ?)", fts
         )
@@ -123,15 +124,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--chats", type=int, default=100_000)
     parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, help="keep the filled database here and reuse it next time")
     args = parser.parse_args()
     rng = random.Random(2025)
     with tempfile.TemporaryDirectory() as folder:
-        services = build_services(Config(database_path=Path(folder) / "digests.db"), FakeClock(NOW))
-        began = time.perf_counter()
-        fill(services, args.articles, args.chats, rng)
-        print(
-            f"filled {args.articles:,} articles and {args.chats:,} chats in {time.perf_counter() - began:.1f} s"
-        )
+        path = args.db or Path(folder) / "digests.db"
+        fresh = not path.exists()
+        services = build_services(Config(database_path=path), FakeClock(NOW))
+        if fresh:
+            began = time.perf_counter()
+            fill(services, args.articles, args.chats, rng)
+            print(f"filled {args.articles:,} articles and {args.chats:,} chats in {time.perf_counter() - began:.1f} s")
+        args.chats = services.store.chats.count()
         chats = [(chat_id, NOW - timedelta(days=1)) for chat_id in range(1, args.chats + 1)]
         began = time.perf_counter()
         digests = services.digests.build_all(chats, NOW)

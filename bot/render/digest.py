@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.i18n import t
 from bot.render.articles import Button, when
+from bot.render.split import TELEGRAM_LIMIT, split_items
+from bot.render.telegram_html import utf16_len
 from bot.render.text import esc, isolate
 
 if TYPE_CHECKING:
@@ -13,6 +16,7 @@ if TYPE_CHECKING:
     from bot.services.subscriptions import Follow
 
 MAX_SOURCES_SHOWN = 2
+SEPARATOR = "\n\n"
 
 
 def sources_line(entry: DigestEntry) -> str:
@@ -41,24 +45,32 @@ def entry_html(number: int, entry: DigestEntry, lang: str) -> str:
     return "\n".join(lines)
 
 
-def digest_header(
-    content: DigestContent, labels: dict[Follow, str], lang: str, timezone: str
-) -> str:
+def digest_following(content: DigestContent, labels: dict[Follow, str], lang: str) -> str:
+    """The line that says what the chat follows ("" when it follows nothing)."""
+    following = ", ".join(esc(labels[f]) for f in content.follows if f in labels)
+    return t(lang, "digest_following", follows=isolate(following)) if following else ""
+
+
+def digest_header(content: DigestContent, following: str, lang: str, timezone: str) -> str:
     """What the digest covers: how many stories since when, and what the chat follows."""
     header = t(
         lang, "digest_header", count=len(content.entries), since=esc(when(content.since, timezone))
     )
-    following = ", ".join(esc(labels[f]) for f in content.follows if f in labels)
-    return (
-        f"{header}\n{t(lang, 'digest_following', follows=isolate(following))}"
-        if following
-        else header
-    )
+    return f"{header}\n{following}" if following else header
 
 
-def digest_entries(
+@dataclass
+class DigestBody:
+    """A page of stories, rendered once and shared by every chat that gets the same page."""
+
+    items: list[str]
+    joined: str
+    units: int
+
+
+def digest_body(
     page: list[DigestEntry], offset: int, labels: dict[Follow, str], lang: str
-) -> list[str]:
+) -> DigestBody:
     """The page's stories, each under the heading of the follow that brought it in, when it changes."""
     items = []
     section = None
@@ -69,7 +81,15 @@ def digest_entries(
             section = follow
             text = f"<b>{isolate(esc(labels.get(follow, follow.value)))}</b>\n{text}"
         items.append(text)
-    return items
+    joined = SEPARATOR.join(items)
+    return DigestBody(items, joined, utf16_len(joined))
+
+
+def digest_chunks(header: str, body: DigestBody) -> list[str]:
+    """The messages of a digest: one when it fits (the usual case), else split between stories."""
+    if utf16_len(header) + len(SEPARATOR) + body.units <= TELEGRAM_LIMIT:
+        return [f"{header}{SEPARATOR}{body.joined}"]
+    return split_items([header, *body.items], separator=SEPARATOR)
 
 
 def digest_buttons(

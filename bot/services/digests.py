@@ -10,8 +10,14 @@ from bot.i18n import pick_language
 from bot.nlp.sentences import split_sentences
 from bot.nlp.stories import importance
 from bot.render.articles import Button
-from bot.render.digest import digest_buttons, digest_entries, digest_header
-from bot.render.split import split_items
+from bot.render.digest import (
+    DigestBody,
+    digest_body,
+    digest_buttons,
+    digest_chunks,
+    digest_following,
+    digest_header,
+)
 from bot.services.chats import ChatService
 from bot.services.entities import EntityService
 from bot.services.stories import Story, StoryService
@@ -89,7 +95,7 @@ class DigestService:
         self.entities = entities
         self.chats = chats
         self._cache: dict[tuple, DigestContent] = {}
-        self._rendered: dict[tuple, tuple[DigestContent, dict[Follow, str], list[str], int]] = {}
+        self._rendered: dict[tuple, tuple[DigestContent, str, DigestBody, int]] = {}
         # Stories loaded for display, kept for the length of one build_all.
         self._entries: dict[int, tuple[Story, str]] | None = None
         self._cache_size = cache_size
@@ -252,16 +258,21 @@ class DigestService:
                 self._entry(ranked) for ranked in content.entries[offset : offset + max_stories]
             ]
             labels = {f: f.label(lang, self.entities) for f in follows}
-            cached = (content, labels, digest_entries(page, offset, labels, lang), len(page))
+            cached = (
+                content,
+                digest_following(content, labels, lang),
+                digest_body(page, offset, labels, lang),
+                len(page),
+            )
             if len(self._rendered) >= self._cache_size * 16:
                 self._rendered.pop(next(iter(self._rendered)))
             self._rendered[key] = cached
-        content, labels, entries, shown = cached
+        content, following, body, shown = cached
         if not shown:
             return Digest([], [], 0, until, len(content.entries))
         # Only the header depends on the time zone (the time since when).
         return Digest(
-            chunks=split_items([digest_header(content, labels, lang, timezone), *entries]),
+            chunks=digest_chunks(digest_header(content, following, lang, timezone), body),
             buttons=digest_buttons(content, offset, shown, lang),
             story_count=shown,
             covered_until=until,

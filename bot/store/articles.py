@@ -257,10 +257,17 @@ class ArticleRepo:
 
         `keywords` maps each followed keyword to its FTS MATCH expression.
         """
-        window = "a.ingested_at > ? AND a.ingested_at <= ?"
-        bounds = [utc_iso(since), utc_iso(until)]
         found: dict[int, list[tuple[str, str]]] = {}
         with self.store.reading() as db:
+            # Ids grow with ingestion: the window is a range of ids, which every index below can use.
+            low, high = db.execute(
+                "SELECT min(id), max(id) FROM articles WHERE ingested_at > ? AND ingested_at <= ?",
+                [utc_iso(since), utc_iso(until)],
+            ).fetchone()
+            if low is None:
+                return found
+            window = "a.id BETWEEN ? AND ? AND a.ingested_at > ? AND a.ingested_at <= ?"
+            bounds = [low, high, utc_iso(since), utc_iso(until)]
             if topics:
                 marks = ",".join("?" * len(topics))
                 for article_id, topic in db.execute(
@@ -280,8 +287,8 @@ class ArticleRepo:
             for keyword, match in keywords.items():
                 for (article_id,) in db.execute(
                     f"""SELECT a.id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-                        WHERE articles_fts MATCH ? AND {window}""",
-                    [match, *bounds],
+                        WHERE articles_fts MATCH ? AND articles_fts.rowid BETWEEN ? AND ? AND {window}""",
+                    [match, low, high, *bounds],
                 ):
                     found.setdefault(article_id, []).append(("keyword", keyword))
         return found

@@ -55,6 +55,11 @@ class ChatRepo:
         assert chat is not None
         return chat
 
+    def count(self) -> int:
+        """How many chats the bot knows."""
+        with self.store.reading() as db:
+            return int(db.execute("SELECT count(*) FROM chats").fetchone()[0])
+
     def detected_language(self, chat_id: int) -> str | None:
         """Return the language Telegram last reported for the chat's user."""
         with self.store.reading() as db:

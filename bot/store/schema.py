@@ -278,6 +278,11 @@ def m007_story_bands_by_article(db: Database) -> None:
     db.execute("CREATE INDEX idx_story_bands_article ON story_bands (article_id)")
 
 
+@migrations()
+def m008_articles_by_ingestion(db: Database) -> None:
+    """Digests take what was ingested since the last one: find that window without a scan."""
+    db.execute("CREATE INDEX idx_articles_ingested ON articles (ingested_at)")
+
 def migrate(db: Database) -> None:
     """Bring the database schema up to date."""
     migrations.apply(db)
