@@ -120,6 +120,12 @@ def fill(services, articles: int, chats: int, rng: random.Random) -> None:  # no
         )
 
 
+def rss_mib() -> float:
+    """The process's resident memory now."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--chats", type=int, default=100_000)
@@ -136,6 +142,7 @@ def main() -> None:
             fill(services, args.articles, args.chats, rng)
             print(f"filled {args.articles:,} articles and {args.chats:,} chats in {time.perf_counter() - began:.1f} s")
         args.chats = services.store.chats.count()
+        print(f"memory with the database open: {rss_mib():.0f} MiB")
         chats = [(chat_id, NOW - timedelta(days=1)) for chat_id in range(1, args.chats + 1)]
         began = time.perf_counter()
         digests = services.digests.build_all(chats, NOW)
