@@ -31,15 +31,21 @@ def _article_id(text: str) -> int:
     return int(text)
 
 
+async def _show_article(update: Update, context: Context, article_id: int) -> None:
+    articles = context.services.articles
+    item = articles.get(article_id)
+    reply = render.article(
+        item, chat_lang(update, context), chat_tz(update, context), articles.follow_options(item)
+    )
+    await answer(update, context, reply)
+
+
 async def article(update: Update, context: Context) -> None:
     """Show a whole article: /article <id>."""
     args = context.args or []
     if len(args) != 1:
         raise BadInput("article_usage")
-    item = context.services.articles.get(_article_id(args[0]))
-    await answer(
-        update, context, render.article(item, chat_lang(update, context), chat_tz(update, context))
-    )
+    await _show_article(update, context, _article_id(args[0]))
 
 
 async def open_article(update: Update, context: Context) -> None:
@@ -47,10 +53,7 @@ async def open_article(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    item = context.services.articles.get(_article_id(query.data.split(":", 1)[1]))
-    await answer(
-        update, context, render.article(item, chat_lang(update, context), chat_tz(update, context))
-    )
+    await _show_article(update, context, _article_id(query.data.split(":", 1)[1]))
 
 
 async def _search(

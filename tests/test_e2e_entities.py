@@ -122,3 +122,13 @@ async def test_trending_ranks_names_that_jump_today(tg: BotUnderTest) -> None:
     lines = text.split("\n")
     assert "Erdoğan" in lines[1] or "Guterres" in lines[1] or "Ankara" in lines[1]
     assert "Qatar" not in text
+
+
+async def test_an_article_offers_to_follow_who_is_in_it(tg: BotUnderTest) -> None:
+    article_id = tg.services.articles.latest(1)[0].id
+    replies = await tg.user_sends(f"/article {article_id}")
+    last = replies[-1]
+    labels = [b["text"] for b in last.buttons]
+    assert "🔔 حماس" in labels and len(labels) == 3
+    await tg.user_clicks(last, last.button("🔔 حماس")["callback_data"])
+    assert "Hamas" in (await tg.user_sends("/mysubs"))[0].plain_text

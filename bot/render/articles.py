@@ -86,8 +86,10 @@ def latest(
     return Reply(split_items(items), article_buttons(articles, lang))
 
 
-def article(item: Article, lang: str, timezone: str) -> Reply:
-    """A whole article, split into as many messages as it needs."""
+def article(
+    item: Article, lang: str, timezone: str, follow: list[tuple[str, int]] | None = None
+) -> Reply:
+    """A whole article, split into as many messages as it needs, with buttons to follow who is in it."""
     parts = [f"<b>{isolate(esc(item.title))}</b>"]
     if item.subtitle:
         parts.append(f"<i>{isolate(esc(item.subtitle))}</i>")
@@ -104,7 +106,8 @@ def article(item: Article, lang: str, timezone: str) -> Reply:
     if item.url:
         footer = f'<a href="{esc(item.url)}">{footer}</a>'
     parts.append(footer)
-    return Reply(split_items(parts))
+    buttons = [[Button(f"🔔 {name}"[:40], data=f"fe:{handle}") for name, handle in follow or []]]
+    return Reply(split_items(parts), [row for row in buttons if row])
 
 
 def highlighted(hit: SearchHit) -> str:

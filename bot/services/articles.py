@@ -65,6 +65,14 @@ class ArticleService:
         )
         return {a.id: counts.get(a.story_id, 1) for a in articles if a.story_id}
 
+    def follow_options(self, article: Article, limit: int = 3) -> list[tuple[str, int]]:
+        """The entities a reader may want to follow from an article: (name in its language, handle)."""
+        language = article.language if article.language in ("ar", "en", "tr") else "en"
+        return [
+            (entity.name(language), handle)
+            for entity, handle in self.store.entities.most_mentioned(article.id, limit)
+        ]
+
     def get(self, article_id: int) -> Article:
         """Return one article or raise NotFound."""
         article = self.store.articles.get(article_id)

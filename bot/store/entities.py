@@ -165,6 +165,17 @@ class EntityRepo:
             ).fetchall()
         return [(_entity(r[:6]), int(r[6])) for r in rows]
 
+    def most_mentioned(self, article_id: int, limit: int) -> list[tuple[EntityRow, int]]:
+        """The entities an article mentions most, with their handles, most mentioned first."""
+        columns = ", ".join("e." + c.strip() for c in _ENTITY_COLUMNS.split(","))
+        with self.store.reading() as db:
+            rows = db.execute(
+                f"""SELECT {columns}, e.rowid FROM mentions m JOIN entities e ON e.id = m.entity_id
+                    WHERE m.article_id = ? GROUP BY e.id ORDER BY count(*) DESC, min(m.start) LIMIT ?""",
+                [article_id, limit],
+            ).fetchall()
+        return [(_entity(r[:6]), int(r[6])) for r in rows]
+
     def entity_ids_of_article(self, article_id: int) -> set[str]:
         """The entities one article mentions."""
         with self.store.reading() as db:
