@@ -20,7 +20,17 @@ from telegram.ext import (
 )
 
 from bot.i18n import LANGUAGES, t
-from handlers import admin, articles, basic, entities, membership, schedule, stories, subscriptions
+from handlers import (
+    admin,
+    articles,
+    basic,
+    channels,
+    entities,
+    membership,
+    schedule,
+    stories,
+    subscriptions,
+)
 from handlers.common import Context
 from handlers.errors import on_error
 
@@ -67,6 +77,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("settings", schedule.settings, "cmd_settings"),
     Command("lang", basic.lang, "cmd_lang"),
     Command("stop", schedule.stop, "cmd_stop"),
+    Command("channel", channels.channel, "cmd_channel"),
     Command("sources", admin.sources, "cmd_sources", admin=True),
     Command("addsource", admin.addsource, "cmd_addsource", admin=True),
     Command("removesource", admin.removesource, "cmd_removesource", admin=True),

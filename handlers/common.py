@@ -37,6 +37,11 @@ def chat_id(update: Update) -> int:
     return update.effective_chat.id
 
 
+def target_chat(update: Update, context: Context) -> int:
+    """The chat whose follows and schedule a command changes: the channel a private chat manages, or itself."""
+    return context.services.chats.target(chat_id(update))
+
+
 def chat_lang(update: Update, context: Context) -> str:
     """The language to answer this update in."""
     user = update.effective_user

@@ -7,11 +7,21 @@ from telegram import Update
 from bot.i18n import t
 from bot.render import entities as render
 from bot.services.subscriptions import Follow
-from handlers.common import Context, answer, button_arg, chat_id, chat_lang, chat_tz, require_admin
+from handlers.common import (
+    Context,
+    answer,
+    button_arg,
+    chat_lang,
+    chat_tz,
+    require_admin,
+    target_chat,
+)
 
 
 def _following(update: Update, context: Context, entity_id: str) -> bool:
-    return Follow("entity", entity_id) in context.services.subscriptions.follows(chat_id(update))
+    return Follow("entity", entity_id) in context.services.subscriptions.follows(
+        target_chat(update, context)
+    )
 
 
 async def _show_card(update: Update, context: Context, entity_id: str) -> None:
@@ -52,7 +62,9 @@ async def follow_button(update: Update, context: Context) -> None:
     assert update.callback_query is not None
     await require_admin(update, context)
     found = context.services.entities.by_handle(int(button_arg(update)))
-    added = context.services.subscriptions.follow(chat_id(update), Follow("entity", found.id))
+    added = context.services.subscriptions.follow(
+        target_chat(update, context), Follow("entity", found.id)
+    )
     lang = chat_lang(update, context)
     await update.callback_query.answer(
         t(lang, "subscribed_short" if added else "already_subscribed_short")
@@ -65,7 +77,9 @@ async def unfollow_button(update: Update, context: Context) -> None:
     assert update.callback_query is not None
     await require_admin(update, context)
     found = context.services.entities.by_handle(int(button_arg(update)))
-    context.services.subscriptions.unfollow(chat_id(update), Follow("entity", found.id))
+    context.services.subscriptions.unfollow(
+        target_chat(update, context), Follow("entity", found.id)
+    )
     await update.callback_query.answer(t(chat_lang(update, context), "unsubscribed_short"))
     await _show_card(update, context, found.id)
 

@@ -15,19 +15,22 @@ from handlers.common import (
     Context,
     answer,
     button_arg,
-    chat_id,
     chat_lang,
-    chat_tz,
     keyboard,
     require_admin,
     say,
+    target_chat,
 )
+
+
+def _zone(update: Update, context: Context) -> str:
+    return context.services.chats.timezone(target_chat(update, context))
 
 
 async def digest(update: Update, context: Context) -> None:
     """Send the digest now: what is new since the last one, built as the scheduled one is."""
     services = context.services
-    chat = chat_id(update)
+    chat = target_chat(update, context)
     if not services.subscriptions.follows(chat):
         await say(update, context, "mysubs_empty")
         return
@@ -46,7 +49,7 @@ async def more_button(update: Update, context: Context) -> None:
     await update.callback_query.answer()
     since, until, offset = (int(part) for part in button_arg(update).split(":"))
     built = context.services.digests.build(
-        chat_id(update),
+        target_chat(update, context),
         datetime.fromtimestamp(since, UTC),
         datetime.fromtimestamp(until, UTC),
         offset=offset,
@@ -58,8 +61,8 @@ async def more_button(update: Update, context: Context) -> None:
 
 
 def _schedule_reply(update: Update, context: Context) -> Reply:
-    schedule = context.services.delivery.schedule(chat_id(update))
-    return render.schedule_set(schedule, chat_tz(update, context), chat_lang(update, context))
+    schedule = context.services.delivery.schedule(target_chat(update, context))
+    return render.schedule_set(schedule, _zone(update, context), chat_lang(update, context))
 
 
 async def settime(update: Update, context: Context) -> None:
@@ -67,8 +70,8 @@ async def settime(update: Update, context: Context) -> None:
     await require_admin(update, context)
     if not context.args:
         raise BadInput("settime_usage")
-    context.services.delivery.ensure_schedule(chat_id(update))
-    context.services.delivery.set_times(chat_id(update), list(context.args))
+    context.services.delivery.ensure_schedule(target_chat(update, context))
+    context.services.delivery.set_times(target_chat(update, context), list(context.args))
     await answer(update, context, _schedule_reply(update, context))
 
 
@@ -78,24 +81,24 @@ async def days(update: Update, context: Context) -> None:
     chosen = parse_days(" ".join(context.args or []))
     if chosen is None:
         raise BadInput("days_usage")
-    context.services.delivery.ensure_schedule(chat_id(update))
-    context.services.delivery.set_days(chat_id(update), chosen)
+    context.services.delivery.ensure_schedule(target_chat(update, context))
+    context.services.delivery.set_days(target_chat(update, context), chosen)
     await answer(update, context, _schedule_reply(update, context))
 
 
 async def pause(update: Update, context: Context) -> None:
     """Stop the scheduled digest for now; what the chat follows stays."""
     await require_admin(update, context)
-    context.services.delivery.ensure_schedule(chat_id(update))
-    context.services.delivery.set_paused(chat_id(update), True)
+    context.services.delivery.ensure_schedule(target_chat(update, context))
+    context.services.delivery.set_paused(target_chat(update, context), True)
     await answer(update, context, _schedule_reply(update, context))
 
 
 async def resume(update: Update, context: Context) -> None:
     """Start the scheduled digest again, from the next slot."""
     await require_admin(update, context)
-    context.services.delivery.ensure_schedule(chat_id(update))
-    context.services.delivery.set_paused(chat_id(update), False)
+    context.services.delivery.ensure_schedule(target_chat(update, context))
+    context.services.delivery.set_paused(target_chat(update, context), False)
     await answer(update, context, _schedule_reply(update, context))
 
 
@@ -106,7 +109,7 @@ async def timezone(update: Update, context: Context) -> None:
     lang = chat_lang(update, context)
     if not text.strip():
         await answer(
-            update, context, Reply([t(lang, "timezone_usage", zone=chat_tz(update, context))])
+            update, context, Reply([t(lang, "timezone_usage", zone=_zone(update, context))])
         )
         return
     chats = context.services.chats
@@ -116,7 +119,7 @@ async def timezone(update: Update, context: Context) -> None:
             update, context, render.timezone_unknown(text, chats.suggest_timezones(text), lang)
         )
         return
-    chats.set_timezone(chat_id(update), zone)
+    chats.set_timezone(target_chat(update, context), zone)
     await answer(update, context, render.timezone_set(zone, context.services.clock.now(), lang))
 
 
@@ -127,8 +130,8 @@ async def timezone_button(update: Update, context: Context) -> None:
     await update.callback_query.answer()
     zone = context.services.chats.resolve_timezone(button_arg(update))
     if zone is None:
-        raise BadInput("timezone_usage", zone=chat_tz(update, context))
-    context.services.chats.set_timezone(chat_id(update), zone)
+        raise BadInput("timezone_usage", zone=_zone(update, context))
+    context.services.chats.set_timezone(target_chat(update, context), zone)
     await answer(
         update,
         context,
@@ -137,12 +140,12 @@ async def timezone_button(update: Update, context: Context) -> None:
 
 
 def _settings_reply(update: Update, context: Context) -> Reply:
-    chat = chat_id(update)
+    chat = target_chat(update, context)
     services = context.services
     lang = chat_lang(update, context)
     return render.settings(
         services.delivery.schedule(chat),
-        chat_tz(update, context),
+        _zone(update, context),
         lang,
         len(services.subscriptions.follows(chat)),
         lang,
@@ -159,7 +162,7 @@ async def settings_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await require_admin(update, context)
-    services, chat = context.services, chat_id(update)
+    services, chat = context.services, target_chat(update, context)
     _, what, *rest = query.data.split(":", 2)
     if what == "now":
         await query.answer()
@@ -188,6 +191,6 @@ async def settings_button(update: Update, context: Context) -> None:
 async def stop(update: Update, context: Context) -> None:
     """Forget what this chat follows and its schedule, and say how to come back."""
     await require_admin(update, context)
-    context.services.subscriptions.forget(chat_id(update))
-    context.services.delivery.forget(chat_id(update))
+    context.services.subscriptions.forget(target_chat(update, context))
+    context.services.delivery.forget(target_chat(update, context))
     await say(update, context, "stop_done")

@@ -7,13 +7,21 @@ from telegram import Update
 from bot.i18n import t
 from bot.render import subscriptions as render
 from bot.services.subscriptions import Ambiguous
-from handlers.common import Context, answer, button_arg, chat_id, chat_lang, keyboard, require_admin
+from handlers.common import (
+    Context,
+    answer,
+    button_arg,
+    chat_lang,
+    keyboard,
+    require_admin,
+    target_chat,
+)
 
 
 def _following_topics(update: Update, context: Context) -> set[str]:
     return {
         f.value
-        for f in context.services.subscriptions.follows(chat_id(update))
+        for f in context.services.subscriptions.follows(target_chat(update, context))
         if f.kind == "topic"
     }
 
@@ -32,7 +40,9 @@ async def topic_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     await require_admin(update, context)
-    now_following = context.services.subscriptions.toggle_topic(chat_id(update), button_arg(update))
+    now_following = context.services.subscriptions.toggle_topic(
+        target_chat(update, context), button_arg(update)
+    )
     lang = chat_lang(update, context)
     await query.answer(t(lang, "subscribed_short" if now_following else "unsubscribed_short"))
     reply = render.topics(_following_topics(update, context), lang)
@@ -48,7 +58,7 @@ async def subscribe(update: Update, context: Context) -> None:
     if isinstance(target, Ambiguous):
         await answer(update, context, render.ambiguous(target.query, target.choices, lang))
         return
-    added = subs.follow(chat_id(update), target)
+    added = subs.follow(target_chat(update, context), target)
     await answer(
         update, context, render.followed(target.label(lang, context.services.entities), added, lang)
     )
@@ -59,7 +69,7 @@ async def unsubscribe(update: Update, context: Context) -> None:
     await require_admin(update, context)
     lang = chat_lang(update, context)
     removed = context.services.subscriptions.unfollow_text(
-        chat_id(update), " ".join(context.args or [])
+        target_chat(update, context), " ".join(context.args or [])
     )
     await answer(
         update, context, render.unfollowed(removed.label(lang, context.services.entities), lang)
@@ -70,7 +80,7 @@ def _items(update: Update, context: Context, lang: str) -> list[tuple[str, str, 
     entities = context.services.entities
     return [
         (f.kind, f.label(lang, entities), f.ref)
-        for f in context.services.subscriptions.follows(chat_id(update))
+        for f in context.services.subscriptions.follows(target_chat(update, context))
     ]
 
 
@@ -86,7 +96,9 @@ async def remove_button(update: Update, context: Context) -> None:
     assert query is not None
     await require_admin(update, context)
     lang = chat_lang(update, context)
-    context.services.subscriptions.unfollow_ref(chat_id(update), int(button_arg(update)))
+    context.services.subscriptions.unfollow_ref(
+        target_chat(update, context), int(button_arg(update))
+    )
     await query.answer(t(lang, "unsubscribed_short"))
     reply = render.my_subscriptions(_items(update, context, lang), lang)
     await query.edit_message_text(

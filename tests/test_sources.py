@@ -21,6 +21,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.errors import BadInput, NotFound
+from bot.fetch import extract
 from bot.fetch.opml import parse_opml
 from bot.models import ArticleDraft
 from bot.polling import poll_and_report
@@ -414,6 +415,9 @@ async def test_a_failing_write_leaves_no_half_article_and_is_retried(
 # -- full text -------------------------------------------------------------------------------------
 
 
+@pytest.mark.skipif(
+    not extract.available(), reason="trafilatura (the fulltext extra) not installed"
+)
 async def test_teasers_are_expanded_for_full_text_sources(
     services: Services, feed_server: FeedServer
 ) -> None:

@@ -46,6 +46,19 @@ class ChatService:
         chat = self.store.chats.get(chat_id)
         return (chat.timezone if chat else None) or self.default_timezone
 
+    def target(self, chat_id: int) -> int:
+        """The chat whose follows and schedule this chat changes: a managed channel, or itself."""
+        return self.store.chats.managing(chat_id) or chat_id
+
+    def manage(self, chat_id: int, channel_id: int, title: str) -> None:
+        """Manage a channel from this private chat (the caller checked both are administrators)."""
+        self.store.chats.touch(channel_id, "channel", title, None, self.clock.now())
+        self.store.chats.set_managing(chat_id, channel_id)
+
+    def stop_managing(self, chat_id: int) -> None:
+        """Go back to this chat's own follows and schedule."""
+        self.store.chats.set_managing(chat_id, None)
+
     def set_timezone(self, chat_id: int, zone: str) -> None:
         """Store the chat's IANA time zone (already resolved)."""
         self.store.chats.set_timezone(chat_id, zone)

@@ -79,6 +79,17 @@ class ChatRepo:
                 if r[0] in chat_ids
             }
 
+    def managing(self, chat_id: int) -> int | None:
+        """The channel this private chat manages, if any."""
+        with self.store.reading() as db:
+            row = db.execute("SELECT managing FROM chats WHERE id = ?", [chat_id]).fetchone()
+        return row[0] if row else None
+
+    def set_managing(self, chat_id: int, channel_id: int | None) -> None:
+        """Start (or with None stop) managing a channel from this private chat."""
+        with self.store.writing() as db:
+            db.execute("UPDATE chats SET managing = ? WHERE id = ?", [channel_id, chat_id])
+
     def set_language(self, chat_id: int, language: str) -> None:
         """Store the language the chat chose with /lang."""
         with self.store.writing() as db:

@@ -108,8 +108,18 @@ _AR_STOP = _words(
     """
     في من الى الي على علي عن ان انه انها قد لقد كان كانت هو هي الذي التي الذين مع بعد قبل
     خلال امس اليوم حيث كما لكن او ثم حتي حتى هذا هذه ذلك تلك لم لن لا ما ماذا بان الا اذا
-    عند منذ بين ضد نحو لدي عبر فيما بينما يوم امام اثناء وقال قال وهو وهي
+    عند منذ بين ضد نحو لدي عبر فيما بينما يوم امام اثناء وقال قال وهو وهي غير
     """
+)
+
+# Arabic words that are names in the table but more often everyday words in running text:
+# عدن "they returned", كابل "cable", مسقط (رأس) "birthplace", الشرع "Islamic law",
+# بحماس "with enthusiasm". They count only where the tagger also sees a name there.
+_AR_EVERYDAY = _words("عدن كابل مسقط الشرع بحماس")
+# Words around a name that Arabic newswire annotation (ANERcorp) leaves out of the span
+# (حركة حماس -> حماس, مكة المكرمة -> مكة), unlike منظمة in منظمة الأمم المتحدة.
+_LEFT_OUT = _words(
+    "قناة حركة المكرمة المنورة دولة قطاع مدينة إقليم جمهورية الشعبية وكالة الملك الرئيس"
 )
 
 
@@ -137,13 +147,13 @@ def _extract(text: str, lang: str) -> list[Mention]:
         except Exception:  # fall back to the table alone rather than lose the article's links
             log.exception("Arabic tagger failed; using catalog matches only")
             tagged = []
-        # A weak alias (مالي, الجزيرة) counts only where the tagger also saw a name.
-        strong += [w for w in weak if any(t.i <= w.i and w.j <= t.j for t in tagged)]
-        spans = _merge(strong, tagged)
+        # A weak alias (مالي, الجزيرة) counts only where the tagger saw a name of its type.
+        strong += [w for w in weak if any(_supports(t, w) for t in tagged)]
+        spans = _merge(*_reconcile(strong, tagged))
         spans = _merge(spans, _arabic_title_spans(tokens, spans))
     else:
         spans = _merge(strong, _latin_spans(text, tokens, strong, catalog))
-    spans = _merge(spans, _propagate(tokens, spans))
+    spans = _merge(spans, _propagate(tokens, spans, arabic))
     _link_repeats(tokens, spans)
     return [_mention(text, tokens, s, lang) for s in sorted(spans, key=lambda s: s.i)]
 
@@ -156,7 +166,69 @@ def _mostly_arabic(tokens: list[Token]) -> bool:
 def _is_weak(span: _Span, tokens: list[Token]) -> bool:
     assert span.entry is not None
     words = " ".join(t.text for t in tokens[span.i : span.j])
-    return any(w == words or w == words[span.skip :] for w in span.entry.weak)
+    if any(w == words or w == words[span.skip :] for w in span.entry.weak):
+        return True
+    if span.j - span.i == 1 and tokens[span.i].key in _AR_EVERYDAY:
+        return True
+    # A one-word alias found only by cutting a preposition off is often another word:
+    # بابل (Babylon) is not ب+أبل (Apple), كلاوس (Klaus) is not ك+لاوس (Laos).
+    if span.skip and span.j - span.i == 1:
+        stem = tokens[span.i].key[span.skip :]
+        return len(stem) <= 3 or tokens[span.i].key[span.skip - 1] == "ك"
+    return False
+
+
+def _supports(tag: _Span, span: _Span) -> bool:
+    """Return whether a tagger span backs a weak catalog match: it covers it with its type."""
+    return (
+        tag.i <= span.i and span.j <= tag.j and (tag.entry is span.entry or tag.type == span.type)
+    )
+
+
+def _reconcile(found: list[_Span], tagged: list[_Span]) -> tuple[list[_Span], list[_Span]]:
+    """Return catalog and tagger spans after settling where their boundaries disagree.
+
+    A longer tagger name of the same type around one catalog match replaces it: أميركا
+    اللاتينية is not أميركا, عبد العاطي إيكيدير is not بدر عبد العاطي. Two catalog names in
+    one tagger span (فرنسا وإيطاليا) stay apart: their links are worth more than the span.
+    """
+    found = list(found)
+    for tag in tagged:
+        inside = [c for c in found if c.i < tag.j and tag.i < c.j]
+        if len(inside) != 1:
+            continue
+        # Also an event named after a place: بطولة الولايات المتحدة, كأس أمم أفريقيا.
+        if inside[0].type != tag.type and not (tag.type == "other" and inside[0].type == "place"):
+            continue
+        cat = inside[0]
+        if tag.i <= cat.i and cat.j <= tag.j and tag.j - tag.i > cat.j - cat.i:
+            found.remove(cat)
+    return found, tagged
+
+
+def _trim(tokens: list[Token], span: _Span, catalog: Catalog) -> _Span:
+    """Return `span` without a leading or trailing descriptor when the rest names the same entry.
+
+    Newswire annotation marks the name, not the word that describes it (حركة حماس -> حماس,
+    قطاع غزة -> غزة, مكة المكرمة -> مكة); the link is the same either way.
+    """
+    first = tokens[span.i]
+    if span.j - span.i >= 2 and _LEFT_OUT & set(clitic_variants(first.key)):
+        rest = " ".join(t.key for t in tokens[span.i + 1 : span.j])
+        if _names(catalog, rest, span.entry):
+            return _trim(tokens, _Span(span.i + 1, span.j, span.type, span.entry), catalog)
+    if span.j - span.i >= 2 and tokens[span.j - 1].key in _LEFT_OUT:
+        head = clitic_variants(first.key)[-1] if span.skip else first.key
+        rest = " ".join([head, *(t.key for t in tokens[span.i + 1 : span.j - 1])])
+        if _names(catalog, rest, span.entry):
+            trimmed = _Span(span.i, span.j - 1, span.type, span.entry, span.skip)
+            return _trim(tokens, trimmed, catalog)
+    return span
+
+
+def _names(catalog: Catalog, key: str, entry: Entry | None) -> bool:
+    """Return whether `key` is a strong alias of `entry` (قناة الجزيرة keeps its قناة)."""
+    return any(p.entry is entry and not p.weak for p in catalog.phrases.get(key, ()))
 
 
 def _catalog_spans(tokens: list[Token], catalog: Catalog) -> list[_Span]:
@@ -176,7 +248,7 @@ def _catalog_spans(tokens: list[Token], catalog: Catalog) -> list[_Span]:
                     best = _Span(i, i + length, phrase.entry.type, phrase.entry, skip, "catalog")
                     break
         if best:
-            out.append(best)
+            out.append(_trim(tokens, best, catalog) if is_arabic(tokens[i].text) else best)
             i = best.j
         else:
             i += 1
@@ -209,13 +281,29 @@ def _tagger_spans(text: str, tokens: list[Token], catalog: Catalog) -> list[_Spa
         for s, e, kind in iob_spans(sent_tags):
             span = _Span(a + s, a + e, TYPES.get(kind, "other"), source="tagger")
             span.skip = _clitic_skip(tokens[a + s], catalog)
-            entries = catalog.resolve(" ".join(t.text for t in tokens[span.i : span.j]))
-            if entries:
-                same = [x for x in entries if x.type == span.type]
-                span.entry = (same or entries)[0]
+            words = " ".join(t.text for t in tokens[span.i : span.j])
+            key = " ".join(t.key for t in tokens[span.i : span.j])
+            entries = catalog.resolve(words)
+            same = [x for x in entries if x.type == span.type]
+            if same:
+                span.entry = same[0]
+            elif entries and _sure_alias(entries[0], words, key, catalog):
+                # The table knows this name better than the tagger knows its type.
+                span.entry = entries[0]
                 span.type = span.entry.type
             out.append(span)
     return out
+
+
+def _sure_alias(entry: Entry, words: str, key: str, catalog: Catalog) -> bool:
+    """Return whether `words` name `entry` as written: no clitic cut off, no weak alias.
+
+    Otherwise the tagger's other type wins unlinked: الأناضول tagged a place is Anatolia,
+    not the agency; بابل tagged a place is Babylon, not ب+أبل.
+    """
+    if words in entry.weak:
+        return False
+    return any(p.entry is entry for p in catalog.phrases.get(key, ()))
 
 
 def _sentences(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
@@ -293,7 +381,11 @@ def _arabic_title_spans(tokens: list[Token], spans: list[_Span]) -> list[_Span]:
     covered = {k for s in spans for k in range(s.i, s.j)}
     out = []
     for k, tok in enumerate(tokens):
-        if TRIGGERS.get(tok.key) != "person" and TRIGGERS.get(tok.key[1:]) != "person":
+        # A title may carry a clitic (والرئيس), but قد is not ق + د (Dr.).
+        clitic = tok.key[:1] in "وفبلك" and len(tok.key) > 3
+        if TRIGGERS.get(tok.key) != "person" and not (
+            clitic and TRIGGERS.get(tok.key[1:]) == "person"
+        ):
             continue
         # Skip what qualifies the title: nisba adjectives, باسم, an organisation or place.
         j = k + 1
@@ -409,33 +501,115 @@ def _sentence_start(text: str, tokens: list[Token], i: int) -> bool:
     )
 
 
-def _propagate(tokens: list[Token], spans: list[_Span]) -> list[_Span]:
-    """Return later bare mentions of names found in full earlier (حازم قاسم ... قاسم)."""
+def _propagate(tokens: list[Token], spans: list[_Span], arabic: bool) -> list[_Span]:
+    """Return later bare mentions of names found in full earlier (حازم قاسم ... قاسم).
+
+    In Arabic organisations are not carried over: a lone word of one repeated (العربي,
+    النادي) is more often a common word than the name again.
+    """
     known: dict[str, _Span] = {}
+    full: dict[str, list[tuple[list[str], _Span]]] = {}  # first word -> later words, span
     for span in sorted(spans, key=lambda s: s.i):
-        if span.entry is not None:
+        if span.entry is not None or (arabic and span.type == "organization"):
             continue
         keys = [
             clitic_variants(t.key)[-1] if n == 0 else t.key
             for n, t in enumerate(tokens[span.i : span.j])
         ]
         known.setdefault(" ".join(keys), span)
+        if len(keys) >= 2:
+            full.setdefault(keys[0], []).append((keys[1:], span))
         if span.type == "person" and len(keys) >= 2 and len(keys[-1]) >= 3:
             known.setdefault(keys[-1], span)
     if not known:
         return []
     covered = {k for s in spans for k in range(s.i, s.j)}
     out = []
-    for k, tok in enumerate(tokens):
-        for variant in clitic_variants(tok.key):
-            src = known.get(variant)
-            if src is not None:
-                latin_name = _capitalised(tok) and tok.key not in _COMMON  # Kasım: November
-                if k not in covered and (latin_name or is_arabic(tok.text)):
-                    skip = len(tok.key) - len(variant)
-                    out.append(_Span(k, k + 1, src.type, None, skip, "doc", src))
-                break
+    k, n = 0, len(tokens)
+    while k < n:
+        found = None if k in covered else _repeat(tokens, k, covered, known, full, arabic)
+        if found is None:
+            k += 1
+            continue
+        out.append(found)
+        k = found.j
     return out
+
+
+def _repeat(
+    tokens: list[Token],
+    k: int,
+    covered: set[int],
+    known: dict[str, _Span],
+    full: dict[str, list[tuple[list[str], _Span]]],
+    arabic: bool,
+) -> _Span | None:
+    """Return the repeat of a known name that starts at token k, whole names first."""
+    tok = tokens[k]
+    for variant in clitic_variants(tok.key):
+        skip = len(tok.key) - len(variant)
+        for rest, src in full.get(variant, ()):
+            j = k + 1 + len(rest)
+            if j <= len(tokens) and all(
+                tokens[k + 1 + m].key == w and k + 1 + m not in covered for m, w in enumerate(rest)
+            ):
+                return _Span(k, j, src.type, None, skip, "doc", src)
+    for variant in clitic_variants(tok.key):
+        src = known.get(variant)
+        if src is None:
+            continue
+        if arabic:
+            # Spelt as in the name, not just alike once folded: على is not the name علي.
+            ok = (
+                is_arabic(tok.text)
+                and len(variant) >= 3
+                and _spelt_as(tok, len(tok.key) - len(variant), tokens, src)
+                and (src.type != "person" or _may_be_name(variant))
+            )
+        else:
+            ok = _capitalised(tok) and tok.key not in _COMMON  # Kasım: November
+        if ok:
+            found = _Span(k, k + 1, src.type, None, len(tok.key) - len(variant), "doc", src)
+            return _widen(tokens, found, covered, src) if arabic else found
+        return None
+    return None
+
+
+def _widen(tokens: list[Token], span: _Span, covered: set[int], src: _Span) -> _Span:
+    """Return `span` grown over neighbours that continue the name as in `src` (نزار قباني)."""
+    words = [clitic_variants(t.key)[-1] for t in tokens[src.i : src.j]]
+    here = clitic_variants(tokens[span.i].key)[-1]
+    if words.count(here) != 1:
+        return span
+    m = words.index(here)
+    i, j = span.i, span.j
+    while i > 0 and m - (span.i - i) > 0 and i - 1 not in covered:
+        if clitic_variants(tokens[i - 1].key)[-1] != words[m - (span.i - i) - 1]:
+            break
+        i -= 1
+    while j < len(tokens) and m + (j - span.i) < len(words) and j not in covered:
+        if tokens[j].key != words[m + (j - span.i)]:
+            break
+        j += 1
+    if i == span.i:
+        return _Span(i, j, span.type, None, span.skip, "doc", src)
+    skip = len(tokens[i].key) - len(clitic_variants(tokens[i].key)[-1])
+    return _Span(i, j, span.type, None, skip, "doc", src)
+
+
+def _may_be_name(key: str) -> bool:
+    """Return whether a lone Arabic word may repeat a name: not a function word, and not a
+    word the gazetteer knows only as part of other things (العربي, الأول, النصر)."""
+    classes = set(gazetteer().get(key, "").split(",")) - {""}
+    if classes & {"first", "sur"}:
+        return True
+    return key not in _AR_STOP and not classes
+
+
+def _spelt_as(tok: Token, skip: int, tokens: list[Token], src: _Span) -> bool:
+    """Return whether `tok` without its clitic letters is spelt like a word of `src`."""
+    word = _MARKS.sub("", tok.text)[skip:]
+    return any(_MARKS.sub("", t.text).endswith(word) for t in tokens[src.i : src.j])
 
 
 def _link_repeats(tokens: list[Token], spans: list[_Span]) -> None:
