@@ -8,23 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.fetch.urls import canonical_url
+from bot.nlp.topics import topic_ids
 
 LANGUAGES = frozenset({"ar", "en", "tr"})
-TOPICS = frozenset(
-    {
-        "politics",
-        "world",
-        "middle-east",
-        "economy",
-        "business",
-        "technology",
-        "science",
-        "health",
-        "sports",
-        "culture",
-        "society",
-    }
-)
+# The taxonomy's ids: a source's topics must be among them.
+TOPICS = frozenset(topic_ids())
 DEFAULT_SOURCES = Path(__file__).resolve().parents[2] / "seeds" / "sources.toml"
 
 
