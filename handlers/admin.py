@@ -7,6 +7,7 @@ from telegram.constants import ChatAction
 
 from bot.errors import BadInput, MojazError
 from bot.i18n import t
+from bot.nlp.normalize import fold
 from bot.render import sources as render
 from bot.render.articles import Reply
 from bot.services.sources import parse_topics
@@ -36,8 +37,6 @@ def require_bot_admin(update: Update, context: Context) -> None:
 
 def source_id_arg(args: list[str]) -> int:
     """Read the one source number after a command; raise BadInput otherwise."""
-    from bot.nlp.normalize import fold
-
     text = fold(args[0]).lstrip("#") if len(args) == 1 else ""
     if not text.isascii() or not text.isdigit() or len(text) > 9:
         raise BadInput("source_id_usage")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.errors import BadInput
+from bot.nlp.normalize import fold
 from bot.render import articles as render
 from bot.services.articles import LATEST_DEFAULT, LATEST_MAX
 from handlers.common import Context, answer, chat_id, chat_lang, chat_tz, parse_count
@@ -23,8 +24,6 @@ async def latest(update: Update, context: Context) -> None:
 
 
 def _article_id(text: str) -> int:
-    from bot.nlp.normalize import fold
-
     text = fold(text.strip()).lstrip("#")
     if not text.isdigit() or len(text) > 12:
         raise BadInput("article_usage")

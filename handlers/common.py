@@ -17,6 +17,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.errors import BadInput, Forbidden
 from bot.i18n import t
+from bot.nlp.normalize import fold
 from bot.render.articles import Button, Reply
 from bot.services import Services
 
@@ -57,15 +58,9 @@ def parse_count(args: list[str], default: int, maximum: int) -> int:
     """Read an optional whole number argument in 1..maximum; raise BadInput otherwise."""
     if not args:
         return default
-    text = args[0].strip()
-    if len(args) > 1 or not text.isascii() or not text.isdigit():
-        # str.isdigit accepts other scripts' digits; int() of Arabic-Indic digits too:
-        # fold those first so that /latest ٣ works.
-        from bot.nlp.normalize import fold
-
-        text = fold(text)
-        if len(args) > 1 or not text.isdigit():
-            raise BadInput("bad_number", maximum=maximum)
+    text = fold(args[0].strip())  # Arabic-Indic and Persian digits become ASCII: /latest ٣ works
+    if len(args) > 1 or not (text.isascii() and text.isdigit()):
+        raise BadInput("bad_number", maximum=maximum)
     value = int(text) if len(text) < 7 else maximum + 1
     if not 1 <= value <= maximum:
         raise BadInput("bad_number", maximum=maximum)

@@ -120,7 +120,8 @@ class EntityService:
 
     # -- lookups --------------------------------------------------------------------------
 
-    def _handle(self, entity: EntityRow) -> int:
+    def handle(self, entity: EntityRow) -> int:
+        """The entity's short numeric handle for button data (stored first if it is only in the catalog)."""
         entry = self.catalog.get(entity.id)
         names = entry.all_names() if entry else list(entity.names.values())
         return self.store.entities.ensure(entity, _aliases(names), self.clock.now())
@@ -149,7 +150,7 @@ class EntityService:
         if len(found) == 1:
             return EntityLookup(name, card=self.card(found[0].id))
         if found:
-            return EntityLookup(name, choices=[(e, self._handle(e)) for e in found[:8]])
+            return EntityLookup(name, choices=[(e, self.handle(e)) for e in found[:8]])
         suggestions = [_row(e) for e in self.catalog.suggest(name, limit=5)]
         key = alias_key(name)
         if len(key) >= 3:
@@ -160,7 +161,7 @@ class EntityService:
                     if entity:
                         suggestions.append(entity)
                         seen.add(entity_id)
-        return EntityLookup(name, suggestions=[(e, self._handle(e)) for e in suggestions])
+        return EntityLookup(name, suggestions=[(e, self.handle(e)) for e in suggestions])
 
     def by_handle(self, handle: int) -> EntityRow:
         """The entity a button refers to."""
@@ -177,7 +178,7 @@ class EntityService:
             if entry is None:
                 raise NotFound("entity_not_found", name=entity_id)
             entity = _row(entry)
-        handle = self._handle(entity)
+        handle = self.handle(entity)
         entry = self.catalog.get(entity_id)
         names = entry.all_names() if entry else []
         names += [a for a in self.store.entities.aliases(entity_id) if a not in names]
@@ -216,7 +217,7 @@ class EntityService:
         scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
         entities = self.store.entities.get_many([s[2] for s in scored[:limit]])
         return [
-            Trend(entities[entity_id], self._handle(entities[entity_id]), count, usual)
+            Trend(entities[entity_id], self.handle(entities[entity_id]), count, usual)
             for _, count, entity_id, usual in scored[:limit]
             if entity_id in entities
         ]

@@ -101,7 +101,7 @@ class SubscriptionService:
         if len(found) == 1:
             return Follow("entity", found[0].id)
         if len(found) > 1:
-            return Ambiguous(text, [(e.name("en"), self.entities._handle(e)) for e in found[:8]])
+            return Ambiguous(text, [(e.name("en"), self.entities.handle(e)) for e in found[:8]])
         if keyword_match(text) is None:
             raise BadInput("search_nothing_searchable")
         return Follow("keyword", text)

@@ -283,10 +283,12 @@ def m008_articles_by_ingestion(db: Database) -> None:
     """Digests take what was ingested since the last one: find that window without a scan."""
     db.execute("CREATE INDEX idx_articles_ingested ON articles (ingested_at)")
 
+
 @migrations()
 def m009_managed_channels(db: Database) -> None:
     """A private chat may manage a channel where the bot is an administrator: its follows and schedule."""
     db.execute("ALTER TABLE chats ADD COLUMN managing INTEGER")
+
 
 def migrate(db: Database) -> None:
     """Bring the database schema up to date."""
