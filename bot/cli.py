@@ -334,5 +334,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
-    setup_logging(config.log_level if args.command == "run" else "WARNING", [config.token or ""])
+    # The terminal chat owns the terminal: the local run logs to a file beside the database.
+    log_file = (
+        config.database_path.parent / "mojaz.log"
+        if args.command == "run" and config.local_mode
+        else None
+    )
+    setup_logging(
+        config.log_level if args.command == "run" else "WARNING", [config.token or ""], log_file
+    )
+    if log_file:
+        print(f"(logs: {log_file})", file=sys.stderr)
     return int(args.func(args, config))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 # Anything shaped like a bot token, even one we were not told about.
 _TOKEN_SHAPE = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}\b")
@@ -31,9 +32,16 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup_logging(level: str, secrets: list[str]) -> None:
-    """Log to stderr at `level`; httpx request lines (which carry the token in the URL) only on warning."""
-    handler = logging.StreamHandler()
+def setup_logging(level: str, secrets: list[str], file: Path | None = None) -> None:
+    """Log at `level` to stderr, or to `file` (the terminal chat keeps stderr for the chat).
+
+    httpx request lines carry the token in the URL: they are logged only on warning.
+    """
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    handler: logging.Handler = (
+        logging.FileHandler(file, encoding="utf-8") if file else logging.StreamHandler()
+    )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
