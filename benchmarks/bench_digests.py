@@ -130,7 +130,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--chats", type=int, default=100_000)
     parser.add_argument("--articles", type=int, default=100_000)
-    parser.add_argument("--db", type=Path, help="keep the filled database here and reuse it next time")
+    parser.add_argument(
+        "--db", type=Path, help="keep the filled database here and reuse it next time"
+    )
     args = parser.parse_args()
     rng = random.Random(2025)
     with tempfile.TemporaryDirectory() as folder:
@@ -140,7 +142,9 @@ def main() -> None:
         if fresh:
             began = time.perf_counter()
             fill(services, args.articles, args.chats, rng)
-            print(f"filled {args.articles:,} articles and {args.chats:,} chats in {time.perf_counter() - began:.1f} s")
+            print(
+                f"filled {args.articles:,} articles and {args.chats:,} chats in {time.perf_counter() - began:.1f} s"
+            )
         args.chats = services.store.chats.count()
         print(f"memory with the database open: {rss_mib():.0f} MiB")
         chats = [(chat_id, NOW - timedelta(days=1)) for chat_id in range(1, args.chats + 1)]

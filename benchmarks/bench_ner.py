@@ -18,15 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import sys
 import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import machine, shared_data  # noqa: E402
 
 from bot.nlp.entities.evaluate import SPLITS, read_conll, score, split  # noqa: E402
 from bot.nlp.entities.extract import extract_entities  # noqa: E402
@@ -35,28 +31,6 @@ from bot.nlp.entities.tokens import tokenize  # noqa: E402
 
 BLOCK = 25  # ANERcorp has no article boundaries: blocks of sentences stand in for articles
 TAGS = {"person": "PERS", "organization": "ORG", "place": "LOC", "other": "MISC"}
-
-
-def shared_data() -> Path:
-    """Return the shared development data folder."""
-    env = os.environ.get("MOJAZ_SHARED_DATA")
-    return Path(env) if env else ROOT / ".." / "shared" / "data"
-
-
-def machine() -> str:
-    """Return a one-line description of this machine."""
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cpus, "
-        f"Python {platform.python_version()}"
-    )
 
 
 def blocks(sents: list) -> list[list]:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.app import TrackedApplication, build_application, running
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.faketg.records import SentMessage
@@ -20,6 +19,7 @@ from bot.render.articles import Button
 from bot.scheduler import Scheduler, run_tick_job
 from bot.services import Services, build_services
 from bot.services.throttle import Limits, Throttle
+from tests.harness import running_on
 
 MARK = "Digest"  # every fake digest part starts with this word
 
@@ -187,16 +187,7 @@ async def digest_bot_on(
     services.delivery.builder = digests
     services.delivery.throttle = throttle or fast_throttle(throttle_waits)
     services.delivery.sleep = backoff_sleep or record_backoff
-    app = build_application(
-        services,
-        token=fake.token,
-        base_url=fake.base_url,
-        base_file_url=fake.base_file_url,
-        application_class=TrackedApplication,
-        rate_limit=rate_limit,
-        background_jobs=False,
-    )
-    async with running(app, poll_timeout=1):
+    async with running_on(fake, services, rate_limit) as app:
         # Without background jobs the bot starts no tick job (tests tick by hand); ask for it.
         if keep_job:
             run_tick_job(app, app.bot_data["scheduler"])

@@ -78,19 +78,29 @@ async def bot_under_test(
 ) -> AsyncIterator[BotUnderTest]:
     """Start the fake Telegram and the real Application against it; stop both at the end."""
     clock = clock or FakeClock(datetime(2025, 3, 6, 12, 0, tzinfo=UTC))
-    async with FakeTelegram() as fake:
-        services = build_services(config, clock)
-        app = build_application(
-            services,
-            token=fake.token,
-            base_url=fake.base_url,
-            base_file_url=fake.base_file_url,
-            application_class=TrackedApplication,
-            rate_limit=rate_limit,
-            background_jobs=False,
-        )
-        async with running(app, poll_timeout=1):
-            yield BotUnderTest(fake, app, services, clock)
+    async with (
+        FakeTelegram() as fake,
+        running_on(fake, build_services(config, clock), rate_limit) as app,
+    ):
+        yield BotUnderTest(fake, app, app.bot_data["services"], clock)
+
+
+@asynccontextmanager
+async def running_on(
+    fake: FakeTelegram, services: Services, rate_limit: bool = False
+) -> AsyncIterator[TrackedApplication]:
+    """The real Application on ready services, polling the fake; tests tick by hand (no background jobs)."""
+    app = build_application(
+        services,
+        token=fake.token,
+        base_url=fake.base_url,
+        base_file_url=fake.base_file_url,
+        application_class=TrackedApplication,
+        rate_limit=rate_limit,
+        background_jobs=False,
+    )
+    async with running(app, poll_timeout=1):
+        yield app
 
 
 def visible(text: str) -> str:

@@ -50,19 +50,7 @@ class BotApiMethods:
         """Resolve chat_id and refuse the way Telegram does for unknown, blocked, moved chats."""
         if "chat_id" not in params or params["chat_id"] == "":
             raise bad_request("chat_id is empty")
-        chat_id = params["chat_id"]
-        chat = None
-        if isinstance(chat_id, str):
-            chat = next((c for c in self._chats.values() if f"@{c.username}" == chat_id), None)
-        else:
-            chat = self._chats.get(chat_id)
-        if chat is None:
-            raise bad_request("chat not found")
-        if chat.migrated_to is not None:
-            raise bad_request(
-                "group chat was upgraded to a supergroup chat",
-                {"migrate_to_chat_id": chat.migrated_to},
-            )
+        chat = self._lookup_chat(params)
         if chat.id in self._blocked:
             if chat.type == "private":
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
