@@ -1,6 +1,6 @@
 """Benchmark entity extraction: CoNLL P/R/F1 on two ANERcorp held-out splits, and throughput.
 
-Run: .venv/bin/python benchmarks/bench_ner.py [--articles 400]
+Run: .venv/bin/python benchmarks/bench_ner.py [--articles 400] [--tagger-speed]
 Skips when the shared development data is absent (env MOJAZ_SHARED_DATA overrides its path).
 
 Two held-out splits of 10% each are scored (bot/nlp/entities/evaluate.py):
@@ -25,7 +25,7 @@ from pathlib import Path
 from common import machine, shared_data  # noqa: E402
 
 from bot.nlp.entities.evaluate import SPLITS, read_conll, score, split  # noqa: E402
-from bot.nlp.entities.extract import extract_entities  # noqa: E402
+from bot.nlp.entities.extract import _sentences, extract_entities  # noqa: E402
 from bot.nlp.entities.tagger import ArabicTagger  # noqa: E402
 from bot.nlp.entities.tokens import tokenize  # noqa: E402
 
@@ -78,8 +78,8 @@ def print_scores(title: str, gold: list, pred: list) -> float:
     return result.get("all", {}).get("f1", 0.0)
 
 
-def throughput(folder: Path, articles: int) -> None:
-    """Print tokens/s of extract_entities over SaudiNewsNet articles on one core."""
+def news(folder: Path, articles: int) -> list[str]:
+    """Return the title and text of the first SaudiNewsNet articles."""
     texts = []
     for path in sorted(folder.glob("*.zip")):
         with zipfile.ZipFile(path) as archive:
@@ -88,7 +88,53 @@ def throughput(folder: Path, articles: int) -> None:
                     texts.append(f"{item.get('title') or ''}\n{item.get('content') or ''}")
         if len(texts) >= articles:
             break
-    texts = texts[:articles]
+    return texts[:articles]
+
+
+def tagger_speed(folder: Path, articles: int) -> None:
+    """Print the CRF tagger's own speed (numpy decoder and pycrfsuite) on news articles.
+
+    The first quarter of the articles warms the word caches, as a running bot's are; the
+    rest is timed in CPU time, each article tagged by both, one after the other.
+    """
+    docs = []
+    for text in news(folder, articles):
+        tokens = tokenize(text)
+        # The extractor's sentence split, so the tagger sees what it sees in ingest.
+        spans = _sentences(text, tokens)
+        docs.append([[tokens[k].text for k in range(a, b)] for a, b in spans])
+    warm, timed = docs[: len(docs) // 4], docs[len(docs) // 4 :]
+    fast, reference = ArabicTagger(), ArabicTagger()
+    for doc in warm:
+        fast.tag(doc)
+        reference.tag_crfsuite(doc)
+    tokens = sum(len(s) for doc in timed for s in doc)
+    print(f"tagger alone: {len(timed)} articles, {tokens} tokens, after {len(warm)} to warm up")
+    # First pass: ~1 word in 10 is new to the caches; second pass: every word is cached.
+    for run in ("new articles", "same again"):
+        spent = [0.0, 0.0]
+        same = 0
+        for doc in timed:
+            started = time.process_time()
+            got = fast.tag(doc)
+            middle = time.process_time()
+            expected = reference.tag_crfsuite(doc)
+            spent[0] += middle - started
+            spent[1] += time.process_time() - middle
+            same += got == expected
+        figures = ", ".join(
+            f"{name} {cpu / len(timed) * 1000:.2f} ms/article ({tokens / cpu:,.0f} tokens/s)"
+            for name, cpu in zip(("numpy", "pycrfsuite"), spent, strict=True)
+        )
+        print(
+            f"  {run}: {figures}, x{spent[1] / spent[0]:.1f}; "
+            f"same tags on {same} of {len(timed)} articles"
+        )
+
+
+def throughput(folder: Path, articles: int) -> None:
+    """Print tokens/s of extract_entities over SaudiNewsNet articles on one core."""
+    texts = news(folder, articles)
     extract_entities(texts[0], "ar")  # load the catalog and models outside the timing
     tokens = sum(len(tokenize(t)) for t in texts)
     started, cpu = time.perf_counter(), time.process_time()
@@ -106,9 +152,18 @@ def main() -> None:
     """Print the figures, or say why they were skipped."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--articles", type=int, default=400)
+    ap.add_argument(
+        "--tagger-speed", action="store_true", help="time only the CRF tagger on news articles"
+    )
     args = ap.parse_args()
     data = shared_data()
     print(f"machine: {machine()}")
+    if args.tagger_speed:
+        if any((data / "saudinewsnet").glob("*.zip")):
+            tagger_speed(data / "saudinewsnet", args.articles)
+        else:
+            print(f"skipped: no {data / 'saudinewsnet'}/*.zip")
+        return
     conll = data / "anercorp" / "train.conll"
     if not conll.exists():
         print(f"skipped: {conll} not found")

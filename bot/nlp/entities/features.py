@@ -34,8 +34,8 @@ for _kind, _words in _TRIGGERS.items():
     for _word in _words.split():
         TRIGGERS.setdefault(fold_token(_word), _kind)
 
-_OFFSETS = (-2, -1, 1, 2)
-# word -> (own features, [context features prefixed for each offset in _OFFSETS], first ctx)
+OFFSETS = (-2, -1, 1, 2)
+# word -> (own features, [context features prefixed for each offset in OFFSETS], first ctx)
 _FEATURE_CACHE: dict[str, tuple[list[str], list[list[str]], str]] = {}
 
 
@@ -95,8 +95,20 @@ def word_features(word: str) -> tuple[list[str], list[list[str]], str]:
     Cached per word: news repeats words, and building feature strings is most of the cost.
     """
     found = _FEATURE_CACHE.get(word)
-    if found is not None:
-        return found
+    if found is None:
+        own, ctx = word_parts(word)
+        found = (own + ctx, [[f"{off}{f}" for f in ctx] for off in OFFSETS], ctx[0])
+        if len(_FEATURE_CACHE) > 200_000:
+            _FEATURE_CACHE.clear()
+        _FEATURE_CACHE[word] = found
+    return found
+
+
+def word_parts(word: str) -> tuple[list[str], list[str]]:
+    """Return a token's features seen only on itself, and those its neighbours also see.
+
+    Not cached. The first context feature (w=...) is the word key of bigram features.
+    """
     key = fold_token(word) or word or " "
     stem = bare(key)
     gaz = gazetteer()
@@ -144,12 +156,7 @@ def word_features(word: str) -> tuple[list[str], list[list[str]], str]:
         own.append("punct")
     if len(stem) <= 2:
         own.append("short")
-    ctx = list(dict.fromkeys(ctx))
-    result = (own + ctx, [[f"{off}{f}" for f in ctx] for off in _OFFSETS], ctx[0])
-    if len(_FEATURE_CACHE) > 200_000:
-        _FEATURE_CACHE.clear()
-    _FEATURE_CACHE[word] = result
-    return result
+    return own, list(dict.fromkeys(ctx))
 
 
 WordFeatures = Callable[[str], tuple[list[str], list[list[str]], str]]
@@ -170,7 +177,7 @@ def sentence_features(words: list[str], lookup: WordFeatures | None = None) -> l
             feats.append("BOS")
         if i == n - 1:
             feats.append("EOS")
-        for slot, off in enumerate(_OFFSETS):
+        for slot, off in enumerate(OFFSETS):
             j = i + off
             if 0 <= j < n:
                 feats.extend(per_word[j][1][slot])
@@ -183,15 +190,19 @@ def sentence_features(words: list[str], lookup: WordFeatures | None = None) -> l
 def span_words(words: list[str], tags: list[str]) -> list[tuple[str, str]]:
     """Return (bare folded word, type) for each word inside a tagged span of one sentence."""
     out = []
-    kind = ""
     for word, tag in zip(words, tags, strict=True):
         if tag == "O":
             continue
-        kind = tag[2:]
-        key = bare(fold_token(word) or word)
-        if len(key) >= 3 and key not in TRIGGERS:
-            out.append((key, kind))
+        key = label_key(word)
+        if key is not None:
+            out.append((key, tag[2:]))
     return out
+
+
+def label_key(word: str) -> str | None:
+    """Return the key under which a tagged word labels the document, or None if it cannot."""
+    key = bare(fold_token(word) or word)
+    return key if len(key) >= 3 and key not in TRIGGERS else None
 
 
 def has_doc_labels(words: list[str], labels: dict[str, set[str]]) -> bool:
