@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.nlp.entities import Catalog, Mention, extract_entities
+from bot.nlp.entities import Catalog, Mention, extract_entities, extract_entities_many
 from bot.nlp.entities import extract as extract_module
 from bot.nlp.entities.catalog import DATA
 from bot.nlp.entities.evaluate import (
@@ -22,7 +22,7 @@ from bot.nlp.entities.evaluate import (
     tuning_split,
 )
 from bot.nlp.entities.features import CLUSTERS, clusters, word_features
-from bot.nlp.entities.tagger import BASE_MODEL, MODEL
+from bot.nlp.entities.tagger import BASE_MODEL, MODEL, default_tagger
 from bot.nlp.entities.tokens import clitic_variants, tokenize
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_71b83e5a6f827b4c.txt"
@@ -308,3 +308,27 @@ def test_turkish_title_and_month_is_not_propagated():
 def test_english_organisation_is_typed_by_its_head_word():
     mentions = extract_entities("The Ministry of Health said 20 people died.", "en")
     assert [(m.text, m.type) for m in mentions] == [("Ministry of Health", "organization")]
+
+
+def test_a_batch_gives_each_text_what_it_gets_alone() -> None:
+    texts = [
+        ("قال رئيس الوزراء الإسرائيلي بنيامين نتنياهو في القدس إن المفاوضات مع حماس مستمرة.", "ar"),
+        ("Hamas spokesman Hazem Qassem said mediators in Cairo kept up their contacts.", "en"),
+        ("", "ar"),
+        ("Cumhurbaşkanı Erdoğan Ankara'da konuştu.", "tr"),
+        ("وأكد المتحدث باسم الخارجية التركية أن أنقرة تتابع الوضع في غزة ولبنان.", "ar"),
+    ]
+    batch = extract_entities_many(texts)
+    assert batch == [extract_entities(text, lang) for text, lang in texts]
+    assert batch[2] == [] and all(batch[k] for k in (0, 1, 3, 4))
+
+
+def test_a_failing_tagger_leaves_the_batch_its_catalog_matches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(documents: object) -> object:
+        raise RuntimeError("tagger exploded")
+
+    monkeypatch.setattr(default_tagger(), "tag_documents", broken)
+    found = extract_entities_many([("قال نتنياهو إن حماس في غزة.", "ar")])[0]
+    assert {m.id for m in found} == {"benjamin-netanyahu", "hamas", "gaza"}

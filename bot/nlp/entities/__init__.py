@@ -8,6 +8,6 @@ bot/nlp/models/ner_ar*.crfsuite (CRFs trained on ANERcorp by scripts/train_ner.p
 """
 
 from bot.nlp.entities.catalog import Catalog, Entry
-from bot.nlp.entities.extract import Mention, extract_entities
+from bot.nlp.entities.extract import Mention, extract_entities, extract_entities_many
 
-__all__ = ["Catalog", "Entry", "Mention", "extract_entities"]
+__all__ = ["Catalog", "Entry", "Mention", "extract_entities", "extract_entities_many"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from bot.nlp.entities.tokens import clitic_variants, tokenize
+from bot.nlp.entities.tokens import clitic_forms, clitic_variants, tokenize
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "entities.json"
 LANGS = ("ar", "en", "tr")
@@ -44,9 +44,17 @@ class Phrase:
     exact_case: bool  # an acronym (US, WHO, AA): the text must have the same capitals
 
 
+_ALIAS_KEYS: dict[str, str] = {}
+
+
 def alias_key(text: str) -> str:
-    """Return the matching key of a name: folded tokens joined by single spaces."""
-    return " ".join(t.key for t in tokenize(text))
+    """Return the matching key of a name: folded tokens joined by single spaces (cached)."""
+    key = _ALIAS_KEYS.get(text)
+    if key is None:
+        if len(_ALIAS_KEYS) > 100_000:  # bound memory on long-running bots
+            _ALIAS_KEYS.clear()
+        key = _ALIAS_KEYS[text] = " ".join(t.key for t in tokenize(text))
+    return key
 
 
 def _trigrams(key: str) -> set[str]:
@@ -79,6 +87,11 @@ class Catalog:
     # First token key -> phrase lengths in tokens, longest first, for scanning text.
     lengths: dict[str, tuple[int, ...]] = field(init=False)
     _grams: dict[str, list[str]] | None = field(init=False, default=None)
+    _starts: frozenset[str] | None = field(init=False, default=None, repr=False)
+    # Name -> resolved entries: the same tagger names recur from article to article.
+    _resolved: dict[str, tuple[Entry, ...]] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self.by_id = {e.id: e for e in self.entries}
@@ -112,15 +125,32 @@ class Catalog:
 
         Several entries mean the name is ambiguous (عمان: Oman and Amman).
         """
+        found = self._resolved.get(name)
+        if found is None:
+            if len(self._resolved) > 100_000:  # bound memory on long-running bots
+                self._resolved.clear()
+            found = self._resolved[name] = self._resolve(name)
+        return list(found)
+
+    def _resolve(self, name: str) -> tuple[Entry, ...]:
         tokens = tokenize(name)
         if not tokens:
-            return []
+            return ()
         rest = [t.key for t in tokens[1:]]
         for first in clitic_variants(tokens[0].key):
             found = self.phrases.get(" ".join([first, *rest]))
             if found:
-                return [p.entry for p in found]
-        return []
+                return tuple(p.entry for p in found)
+        return ()
+
+    def start_forms(self) -> frozenset[str]:
+        """Return every token key that may begin an alias in text, clitics included (a superset).
+
+        Scanning text, one set lookup per token then skips the words that begin no alias.
+        """
+        if self._starts is None:
+            self._starts = frozenset().union(*(clitic_forms(first) for first in self.lengths))
+        return self._starts
 
     def suggest(self, name: str, limit: int = 5) -> list[Entry]:
         """Return the entries whose aliases look most like a misspelt `name`, best first."""

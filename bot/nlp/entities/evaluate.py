@@ -74,6 +74,11 @@ def iob_spans(tags: list[str]) -> list[tuple[int, int, str]]:
     spans = []
     start, kind = -1, ""
     for i, tag in enumerate([*tags, "O"]):
+        if tag == "O":  # most tags: close the open span, if any
+            if start >= 0:
+                spans.append((start, i, kind))
+                start = -1
+            continue
         prefix, _, label = tag.partition("-")
         if start >= 0 and (prefix != "I" or label != kind):
             spans.append((start, i, kind))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cache
 
-from bot.nlp.entities.catalog import Catalog, Entry, Phrase
+from bot.nlp.entities.catalog import Catalog, Entry, Phrase, alias_key
 from bot.nlp.entities.evaluate import iob_spans
 from bot.nlp.entities.features import TRIGGERS, catalog_words, gazetteer
 from bot.nlp.entities.tagger import TYPES, default_tagger
-from bot.nlp.entities.tokens import Token, clitic_variants, is_arabic, tokenize
+from bot.nlp.entities.tokens import Token, clitic_forms, clitic_variants, is_arabic, tokenize
 from bot.nlp.normalize import fold
 
 log = logging.getLogger(__name__)
@@ -125,37 +127,85 @@ _LEFT_OUT = _words(
 
 def extract_entities(text: str, lang: str) -> list[Mention]:
     """Return the mentions in `text` ("ar", "en" or "tr"), in text order; never raises."""
-    try:
-        return _extract(text[:MAX_CHARS], lang)
-    except Exception:  # an article must never fail to store because of entity extraction
-        log.exception("entity extraction failed")
-        return []
+    return extract_entities_many([(text, lang)])[0]
 
 
-def _extract(text: str, lang: str) -> list[Mention]:
-    tokens = tokenize(text)
-    if not tokens:
-        return []
-    catalog = Catalog.load()
-    arabic = lang == "ar" or (lang not in ("en", "tr") and _mostly_arabic(tokens))
-    found = _catalog_spans(tokens, catalog)
-    strong = [s for s in found if not (s.entry and _is_weak(s, tokens))]
-    weak = [s for s in found if s not in strong]
-    if arabic:
+def extract_entities_many(texts: list[tuple[str, str]]) -> list[list[Mention]]:
+    """Return `extract_entities` of each (text, lang); the Arabic tagger reads them all at once.
+
+    Tagging a batch costs about as much as tagging its longest sentence's worth of steps, so
+    an ingest batch is far faster this way than text by text. Never raises: a text that
+    fails gets no mentions, and a failing tagger leaves the catalog's matches.
+    """
+    docs: list[_Doc | None] = []
+    for text, lang in texts:
         try:
-            tagged = _tagger_spans(text, tokens, catalog)
-        except Exception:  # fall back to the table alone rather than lose the article's links
-            log.exception("Arabic tagger failed; using catalog matches only")
-            tagged = []
-        # A weak alias (مالي, الجزيرة) counts only where the tagger saw a name of its type.
-        strong += [w for w in weak if any(_supports(t, w) for t in tagged)]
-        spans = _merge(*_reconcile(strong, tagged))
-        spans = _merge(spans, _arabic_title_spans(tokens, spans))
-    else:
-        spans = _merge(strong, _latin_spans(text, tokens, strong, catalog))
-    spans = _merge(spans, _propagate(tokens, spans, arabic))
-    _link_repeats(tokens, spans)
-    return [_mention(text, tokens, s, lang) for s in sorted(spans, key=lambda s: s.i)]
+            docs.append(_Doc.read(text[:MAX_CHARS], lang))
+        except Exception:  # an article must never fail to store because of entity extraction
+            log.exception("entity extraction failed")
+            docs.append(None)
+    arabic = [d for d in docs if d is not None and d.arabic]
+    try:
+        tags = default_tagger().tag_documents([d.words() for d in arabic])
+    except Exception:  # fall back to the table alone rather than lose the article's links
+        log.exception("Arabic tagger failed; using catalog matches only")
+        tags = [None] * len(arabic)
+    tagged: dict[int, list[list[str]] | None] = {
+        id(d): t for d, t in zip(arabic, tags, strict=True)
+    }
+    out = []
+    for doc in docs:
+        try:
+            out.append(doc.mentions(tagged.get(id(doc))) if doc is not None else [])
+        except Exception:
+            log.exception("entity extraction failed")
+            out.append([])
+    return out
+
+
+@dataclass
+class _Doc:
+    """One text on its way through extraction: tokens, then (if Arabic) the tagger's tags."""
+
+    text: str
+    lang: str
+    tokens: list[Token]
+    arabic: bool
+    sentences: list[tuple[int, int]]
+
+    @classmethod
+    def read(cls, text: str, lang: str) -> _Doc:
+        tokens = tokenize(text)
+        arabic = bool(tokens) and (
+            lang == "ar" or (lang not in ("en", "tr") and _mostly_arabic(tokens))
+        )
+        return cls(text, lang, tokens, arabic, _sentences(text, tokens) if arabic else [])
+
+    def words(self) -> list[list[str]]:
+        """Return the tagger's input: the words of each sentence."""
+        texts = [t.text for t in self.tokens]
+        return [texts[a:b] for a, b in self.sentences]
+
+    def mentions(self, tags: list[list[str]] | None) -> list[Mention]:
+        """Return the mentions, given the tagger's tags of each sentence (Arabic only)."""
+        text, tokens, lang = self.text, self.tokens, self.lang
+        if not tokens:
+            return []
+        catalog = Catalog.load()
+        strong, weak = [], []
+        for span in _catalog_spans(tokens, catalog):
+            (weak if span.entry and _is_weak(span, tokens) else strong).append(span)
+        if self.arabic:
+            tagged = [] if tags is None else _tagger_spans(tokens, self.sentences, tags, catalog)
+            # A weak alias (مالي, الجزيرة) counts only where the tagger saw a name of its type.
+            strong += [w for w in weak if any(_supports(t, w) for t in tagged)]
+            spans = _merge(*_reconcile(strong, tagged))
+            spans = _merge(spans, _arabic_title_spans(tokens, spans))
+        else:
+            spans = _merge(strong, _latin_spans(text, tokens, strong, catalog))
+        spans = _merge(spans, _propagate(tokens, spans, self.arabic))
+        _link_repeats(tokens, spans)
+        return [_mention(text, tokens, s, lang) for s in sorted(spans, key=lambda s: s.i)]
 
 
 def _mostly_arabic(tokens: list[Token]) -> bool:
@@ -193,7 +243,10 @@ def _reconcile(found: list[_Span], tagged: list[_Span]) -> tuple[list[_Span], li
     one tagger span (فرنسا وإيطاليا) stay apart: their links are worth more than the span.
     """
     found = list(found)
+    covered = _positions(found)
     for tag in tagged:
+        if covered.isdisjoint(range(tag.i, tag.j)):  # most tagger spans: no scan needed
+            continue
         inside = [c for c in found if c.i < tag.j and tag.i < c.j]
         if len(inside) != 1:
             continue
@@ -203,7 +256,13 @@ def _reconcile(found: list[_Span], tagged: list[_Span]) -> tuple[list[_Span], li
         cat = inside[0]
         if tag.i <= cat.i and cat.j <= tag.j and tag.j - tag.i > cat.j - cat.i:
             found.remove(cat)
+            covered = _positions(found)
     return found, tagged
+
+
+def _positions(spans: list[_Span]) -> set[int]:
+    """Return the token positions the spans cover."""
+    return {k for s in spans for k in range(s.i, s.j)}
 
 
 def _trim(tokens: list[Token], span: _Span, catalog: Catalog) -> _Span:
@@ -233,9 +292,12 @@ def _names(catalog: Catalog, key: str, entry: Entry | None) -> bool:
 
 def _catalog_spans(tokens: list[Token], catalog: Catalog) -> list[_Span]:
     """Return the longest catalog alias matches, left to right, without overlaps."""
+    starts = catalog.start_forms()
     out = []
-    i, n = 0, len(tokens)
-    while i < n:
+    after, n = 0, len(tokens)
+    for i in [k for k, t in enumerate(tokens) if t.key in starts]:
+        if i < after:  # inside the previous match
+            continue
         best = None
         for variant in clitic_variants(tokens[i].key):
             for length in catalog.lengths.get(variant, ()):
@@ -249,9 +311,7 @@ def _catalog_spans(tokens: list[Token], catalog: Catalog) -> list[_Span]:
                     break
         if best:
             out.append(_trim(tokens, best, catalog) if is_arabic(tokens[i].text) else best)
-            i = best.j
-        else:
-            i += 1
+            after = best.j
     return out
 
 
@@ -272,27 +332,32 @@ def _pick(phrases: list[Phrase] | None, words: list[Token]) -> Phrase | None:
     return phrases[0]
 
 
-def _tagger_spans(text: str, tokens: list[Token], catalog: Catalog) -> list[_Span]:
+def _tagger_spans(
+    tokens: list[Token], sentences: list[tuple[int, int]], tags: list[list[str]], catalog: Catalog
+) -> list[_Span]:
     """Return the Arabic CRF's spans, linked to the catalog where the span is an alias."""
-    sentences = _sentences(text, tokens)
-    tags = default_tagger().tag([[tokens[k].text for k in range(a, b)] for a, b in sentences])
+    texts = [t.text for t in tokens]
     out = []
     for (a, _), sent_tags in zip(sentences, tags, strict=True):
         for s, e, kind in iob_spans(sent_tags):
             span = _Span(a + s, a + e, TYPES.get(kind, "other"), source="tagger")
             span.skip = _clitic_skip(tokens[a + s], catalog)
-            words = " ".join(t.text for t in tokens[span.i : span.j])
-            key = " ".join(t.key for t in tokens[span.i : span.j])
+            words = " ".join(texts[span.i : span.j])
             entries = catalog.resolve(words)
             same = [x for x in entries if x.type == span.type]
             if same:
                 span.entry = same[0]
-            elif entries and _sure_alias(entries[0], words, key, catalog):
+            elif entries and _sure_alias(entries[0], words, _key(tokens, span), catalog):
                 # The table knows this name better than the tagger knows its type.
                 span.entry = entries[0]
                 span.type = span.entry.type
             out.append(span)
     return out
+
+
+def _key(tokens: list[Token], span: _Span) -> str:
+    """Return the folded words of a span joined by spaces, as catalog phrases are keyed."""
+    return " ".join(t.key for t in tokens[span.i : span.j])
 
 
 def _sure_alias(entry: Entry, words: str, key: str, catalog: Catalog) -> bool:
@@ -307,21 +372,33 @@ def _sure_alias(entry: Entry, words: str, key: str, catalog: Catalog) -> bool:
 
 
 def _sentences(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
-    """Return [start, end) token ranges of sentences: split at end punctuation and newlines."""
-    out, start = [], 0
+    """Return [start, end) token ranges of sentences: split at end punctuation and newlines.
+
+    A sentence that runs past 81 tokens is cut there.
+    """
+    ends = {k for k, tok in enumerate(tokens) if tok.text in _SENTENCE_END}
+    # A newline ends the sentence of the last token before it, if a token follows.
     newline = text.find("\n")
-    for k, tok in enumerate(tokens):
-        end_here = tok.text in _SENTENCE_END or k - start >= 80
-        while 0 <= newline < tok.end:
-            newline = text.find("\n", newline + 1)
-        if not end_here and k + 1 < len(tokens) and 0 <= newline < tokens[k + 1].start:
-            end_here = True
-        if end_here:
-            out.append((start, k + 1))
-            start = k + 1
-    if start < len(tokens):
-        out.append((start, len(tokens)))
+    while newline >= 0:
+        after = bisect_left(tokens, newline, key=_start)  # the first token after the newline
+        if after == len(tokens):
+            break
+        if after > 0:
+            ends.add(after - 1)
+        newline = text.find("\n", tokens[after].start)
+    out, start = [], 0
+    for end in [*sorted(ends), len(tokens) - 1]:
+        while end - start > 80:
+            out.append((start, start + 81))
+            start += 81
+        if end >= start:
+            out.append((start, end + 1))
+            start = end + 1
     return out
+
+
+def _start(token: Token) -> int:
+    return token.start
 
 
 def _clitic_skip(token: Token, catalog: Catalog) -> int:
@@ -346,17 +423,21 @@ def _merge(first: list[_Span], second: list[_Span]) -> list[_Span]:
     tagger's "جامعة القاهرة" over the catalog's Cairo) unless it is just a linked name.
     """
     kept = list(first)
+    covered = _positions(kept)
     for span in second:
-        clash = [k for k in kept if k.i < span.j and span.i < k.j]
-        if not clash:
+        if covered.isdisjoint(range(span.i, span.j)):  # no clash, found without a scan
             kept.append(span)
-        elif (
+            covered.update(range(span.i, span.j))
+            continue
+        clash = [k for k in kept if k.i < span.j and span.i < k.j]
+        if (
             span.entry is None
             and all(span.i <= k.i and k.j <= span.j and k.type != span.type for k in clash)
             and span.j - span.i > max(k.j - k.i for k in clash)
             and span.type == "organization"
         ):
             kept = [k for k in kept if k not in clash] + [span]
+            covered = _positions(kept)
     return kept
 
 
@@ -378,9 +459,16 @@ def _arabic_title_spans(tokens: list[Token], spans: list[_Span]) -> list[_Span]:
     than inventing one.
     """
     gaz = gazetteer()
-    covered = {k for s in spans for k in range(s.i, s.j)}
+    covered = _positions(spans)
+    # The first span starting at each token, of the types that may qualify a title.
+    qualifier: dict[int, _Span] = {}
+    for span in spans:
+        if span.type != "person":
+            qualifier.setdefault(span.i, span)
+    titles = _person_title_forms()
     out = []
-    for k, tok in enumerate(tokens):
+    for k in [k for k, t in enumerate(tokens) if t.key in titles]:
+        tok = tokens[k]
         # A title may carry a clitic (والرئيس), but قد is not ق + د (Dr.).
         clitic = tok.key[:1] in "وفبلك" and len(tok.key) > 3
         if TRIGGERS.get(tok.key) != "person" and not (
@@ -391,7 +479,7 @@ def _arabic_title_spans(tokens: list[Token], spans: list[_Span]) -> list[_Span]:
         j = k + 1
         while j < len(tokens) and j - k <= 4:
             key = tokens[j].key
-            span = next((s for s in spans if s.i == j and s.type != "person"), None)
+            span = qualifier.get(j)
             if span is not None:
                 j = span.j
             elif key in ("باسم", "الوزراء", "حركه", "الخارجيه", "الدفاع", "الداخليه") or (
@@ -414,11 +502,18 @@ def _arabic_title_spans(tokens: list[Token], spans: list[_Span]) -> list[_Span]:
     return out
 
 
+@cache
+def _person_title_forms() -> frozenset[str]:
+    """Return the person titles of the tagger's triggers, bare or with one clitic letter."""
+    titles = [key for key, kind in TRIGGERS.items() if kind == "person"]
+    return frozenset(titles + [first + key for key in titles for first in "وفبلك"])
+
+
 def _latin_spans(
     text: str, tokens: list[Token], known: list[_Span], catalog: Catalog
 ) -> list[_Span]:
     """Return typed capitalised sequences of English or Turkish text outside catalog matches."""
-    covered = {k for s in known for k in range(s.i, s.j)}
+    covered = _positions(known)
     lower_words = {t.key for t in tokens if t.text[:1].islower()}
     out = []
     k, n = 0, len(tokens)
@@ -523,16 +618,18 @@ def _propagate(tokens: list[Token], spans: list[_Span], arabic: bool) -> list[_S
             known.setdefault(keys[-1], span)
     if not known:
         return []
-    covered = {k for s in spans for k in range(s.i, s.j)}
+    covered = _positions(spans)
+    # Only a token that is some name's word with or without clitics may start a repeat.
+    forms = set().union(*(clitic_forms(name) for name in [*known, *full]))
     out = []
-    k, n = 0, len(tokens)
-    while k < n:
-        found = None if k in covered else _repeat(tokens, k, covered, known, full, arabic)
-        if found is None:
-            k += 1
+    after = 0
+    for k in [k for k, t in enumerate(tokens) if t.key in forms]:
+        if k < after or k in covered:
             continue
-        out.append(found)
-        k = found.j
+        found = _repeat(tokens, k, covered, known, full, arabic)
+        if found is not None:
+            out.append(found)
+            after = found.j
     return out
 
 
@@ -653,6 +750,4 @@ def _letters_offset(word: str, letters: int) -> int:
 
 def derived_id(kind: str, name: str) -> str:
     """Return the id of an entity in no table: its type and folded name ("person:حازم قاسم")."""
-    tokens = tokenize(name)
-    keys = [t.key for t in tokens]
-    return f"{kind}:{' '.join(keys)}"
+    return f"{kind}:{alias_key(name)}"
