@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 import Stemmer
 
@@ -27,12 +28,17 @@ _TOKEN = re.compile(
     rf"(?:[{_APOSTROPHES}]{_WORD_CHAR}+(?:[{_INVISIBLE}]+{_WORD_CHAR}+)*)*"
 )
 _APOSTROPHE = re.compile(f"[{_APOSTROPHES}]")
+# Punctuation that is never part of a token; an apostrophe joins only between word characters.
+# U+02BC is an apostrophe and also a letter, so a word character: it is not stripped.
+_OUTER_PUNCTUATION = ".,،:;؛!?؟()[]{}«»\"“”„-–—…'\u2019"
 # Pieces of a folded token: NFKC can turn one character into several words (U+FDFA).
 _PIECE = re.compile(r"[^\W_]+")
 _ARABIC_CHAR = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _LATIN_CHAR = re.compile("[A-Za-z\u00c0-\u024f]")
 
-_STEMMERS = {name: Stemmer.Stemmer(name) for name in ("arabic", "english", "turkish")}
+# PyStemmer's own word cache (maxCacheSize) is off: the analyzer caches whole tokens, and
+# purging that cache made each new word about twice as slow.
+_STEMMERS = {name: Stemmer.Stemmer(name, 0) for name in ("arabic", "english", "turkish")}
 
 # One-letter proclitics (and, so, with, like, for) need 3 letters left; the article needs 2.
 _CLITIC_LETTERS = frozenset("وفبكل")
@@ -99,6 +105,8 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
+# Many proclitic forms share one stripped word (وزير from الوزير, بالوزير, للوزير): stem it once.
+@lru_cache(maxsize=50_000)
 def _snowball_arabic(word: str) -> str:
     """Stem a word whose proclitics are already stripped with Snowball, mending its misses."""
     if word.endswith("ات") and len(word) - 2 >= _MIN_PLURAL_STEM:
@@ -120,17 +128,24 @@ def _snowball_arabic(word: str) -> str:
     return stem
 
 
+def _protected_forms() -> frozenset[str]:
+    """Return the protected words with every suffix: وزير, وزيره, وزارته, بياناتهم."""
+    forms = set(_PROTECTED_WORDS)
+    for word in _PROTECTED_WORDS:
+        if len(word) < _MIN_AFTER_LETTER:
+            continue
+        # Taa marbuta is written ت before a suffix: وزارته is وزاره + ه.
+        bases = (word, word[:-1] + "ت") if word.endswith("ه") else (word,)
+        forms.update(base + suffix for base in bases for suffix in _SUFFIXES)
+    return frozenset(forms)
+
+
+_PROTECTED_FORMS = _protected_forms()
+
+
 def _is_protected(word: str) -> bool:
     """Return True for a protected word, also with a suffix: وزيره, وزارته, بياناتهم."""
-    if word in _PROTECTED_WORDS:
-        return True
-    for suffix in _SUFFIXES:
-        base = word[: -len(suffix)]
-        if word.endswith(suffix) and len(base) >= _MIN_AFTER_LETTER:
-            # Taa marbuta is written ت before a suffix: وزارته is وزاره + ه.
-            if base in _PROTECTED_WORDS or base[-1] == "ت" and base[:-1] + "ه" in _PROTECTED_WORDS:
-                return True
-    return False
+    return word in _PROTECTED_FORMS
 
 
 def _strip_proclitics(word: str) -> str:
@@ -177,11 +192,20 @@ def _drop_apostrophe_suffix(token: str) -> str:
     return "".join(parts)
 
 
+def _is_safe_char(char: str) -> bool:
+    """Tell whether FTS5's tokenizer certainly keeps `char` inside a token."""
+    return _UCD_OLD.category(char)[0] in "LN"
+
+
+# The safe characters up to the end of the Arabic supplement, for a set test in C.
+_SAFE_CHARS = frozenset(filter(_is_safe_char, map(chr, range(0x800))))
+
+
 def _safe(term: str) -> str:
     """Drop characters that FTS5's tokenizer might treat as separators."""
-    if term.isascii():
+    if term.isascii() or _SAFE_CHARS.issuperset(term):
         return term
-    return "".join(c for c in term if _UCD_OLD.category(c)[0] in "LN")
+    return "".join(filter(_is_safe_char, term))
 
 
 # News vocabulary is Zipfian: a bounded cache of token results does most of the work.
@@ -189,7 +213,9 @@ def _safe(term: str) -> str:
 def _token_terms(token: str, lang: str | None) -> tuple[str, ...]:
     """Return the index terms of one token (usually one; NFKC can split a ligature)."""
     if _ARABIC_CHAR.search(token):
-        return tuple(t for t in (_safe(_arabic_term(p)) for p in _PIECE.findall(fold(token))) if t)
+        folded = fold(token)
+        pieces = [folded] if folded.isalpha() else _PIECE.findall(folded)  # letters: one piece
+        return tuple(filter(None, [_safe(_arabic_term(piece)) for piece in pieces]))
     word = _drop_apostrophe_suffix(token)
     if _LATIN_CHAR.search(word):
         stemmer = "turkish" if lang == "tr" else "english"
@@ -215,13 +241,35 @@ def term_spans(text: str, lang: str | None = None) -> list[tuple[str, int, int]]
     ]
 
 
+def _chunk_terms(chunk: str, key: str | None) -> tuple[str, ...]:
+    """Return the index terms of the tokens in one whitespace-free piece of text."""
+    # Letters inside punctuation that never joins a token ("(الرياض،"): the letters are the token.
+    core = chunk.strip(_OUTER_PUNCTUATION)
+    if core.isalpha():
+        return _token_terms(core, key)
+    return tuple(term for token in _TOKEN.findall(chunk) for term in _token_terms(token, key))
+
+
+# A token never holds whitespace (see test_tokens_never_span_whitespace), so the terms of a text
+# are those of its whitespace-separated chunks in order, and news repeats its chunks ("وقال",
+# "الرياض،") often enough that caching them skips the tokenizer for most words. One cache per
+# stemmer so that the key is the bare string (the fast path of lru_cache).
+@lru_cache(maxsize=100_000)
+def _default_chunk_terms(chunk: str) -> tuple[str, ...]:
+    """Return the terms of a chunk with the English stemmer for Latin words."""
+    return _chunk_terms(chunk, None)
+
+
+@lru_cache(maxsize=100_000)
+def _turkish_chunk_terms(chunk: str) -> tuple[str, ...]:
+    """Return the terms of a chunk with the Turkish stemmer for Latin words."""
+    return _chunk_terms(chunk, "tr")
+
+
 def analyze_terms(text: str, lang: str | None = None) -> list[str]:
     """Return the index terms of `text`; Latin words use `lang`'s stemmer (English if unknown)."""
-    key = _stemmer_lang(lang)
-    terms: list[str] = []
-    for match in _TOKEN.finditer(text):
-        terms.extend(_token_terms(match.group(), key))
-    return terms
+    chunk_terms = _turkish_chunk_terms if _stemmer_lang(lang) == "tr" else _default_chunk_terms
+    return list(chain.from_iterable(map(chunk_terms, text.split())))
 
 
 def analyze(text: str, lang: str | None = None) -> str:

@@ -150,6 +150,7 @@ _OPENERS = {
 _ALL_TITLES = set().union(*_TITLES.values())
 
 _OPEN_CLOSE = {"«": "»", "“": "”", '"': '"'}
+_OPENER = re.compile(f"[{''.join(_OPEN_CLOSE)}]")
 
 
 def split_sentences(text: str, lang: str | None = None) -> list[str]:
@@ -196,19 +197,16 @@ def _line_spans(line: str, lang: str | None) -> list[tuple[int, int]]:
 def _quoted_ranges(line: str) -> list[tuple[int, int]]:
     """Return the (open, close) positions of short balanced quotations in `line`."""
     ranges = []
-    i = 0
-    while i < len(line):
-        closer = _OPEN_CLOSE.get(line[i])
-        if closer is None:
-            i += 1
-            continue
-        j = line.find(closer, i + 1)
+    opener = _OPENER.search(line)
+    while opener is not None:
+        i = opener.start()
+        j = line.find(_OPEN_CLOSE[line[i]], i + 1)
         if j == -1:
-            i += 1
+            opener = _OPENER.search(line, i + 1)
             continue
         if j - i <= QUOTE_MAX:
             ranges.append((i, j))
-        i = j + 1
+        opener = _OPENER.search(line, j + 1)
     return ranges
 
 

@@ -20,6 +20,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
+from itertools import chain, islice
+from operator import mul
 
 from bot.nlp.analyzer import analyze_terms
 from bot.nlp.language import detect_language
@@ -39,6 +42,9 @@ W_POSITION, W_TITLE, W_CENTROID = 0.45, 0.3, 0.25
 POSITION_DECAY = 0.5
 
 _WORD = re.compile(r"\w+")
+# Runs of letters of each script, counted by length: far fewer matches than single letters.
+_ARABIC_RUN = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+")
+_LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 SENTENCE_END = re.compile(r"[.!?؟…۔][\"'»”’)\]]*$")
@@ -84,15 +90,24 @@ def guess_language(text: str) -> str:
 
 def is_notice(text: str) -> bool:
     """Tell whether `text` contains a known agency subscription notice."""
-    folded = fold(text)
-    return any(n in folded for n in _NOTICES)
+    return _has_notice(fold(text))
+
+
+def _has_notice(folded: str) -> bool:
+    """Tell whether folded text contains a known agency subscription notice."""
+    return any(map(folded.__contains__, _NOTICES))
 
 
 def clean_body(body: str, title: str = "") -> str:
     """Drop the place tag, dateline, agency notices, repeated title and duplicate paragraphs."""
+    return "\n".join(line for line, _folded in _clean_lines(body, title))
+
+
+def _clean_lines(body: str, title: str) -> list[tuple[str, str]]:
+    """Return the lines of `clean_body` with their folds."""
     body = body[:MAX_BODY_CHARS]
     lines = [" ".join(line.split()) for line in body.split("\n")]
-    kept: list[str] = []
+    kept: list[tuple[str, str]] = []
     seen = {fold(title).strip()} if title.strip() else set()
     in_header = True
     for line in lines:
@@ -101,15 +116,16 @@ def clean_body(body: str, title: str = "") -> str:
         if in_header and _is_header_line(line):
             continue
         in_header = False
-        line = _cut_notice(line)
-        key = fold(line)
+        line, key = _cut_notice(line)
         if not line or key in seen:
             continue
         seen.add(key)
-        kept.append(line)
+        kept.append((line, key))
     if kept:
-        kept[0] = _INLINE_DATELINE.sub("", kept[0], count=1)
-    return "\n".join(line for line in kept if line)
+        first = _INLINE_DATELINE.sub("", kept[0][0], count=1)
+        if first != kept[0][0]:
+            kept[0] = (first, fold(first))
+    return [(line, key) for line, key in kept if line]
 
 
 def summarize(
@@ -137,18 +153,39 @@ def summarize(
     lead = _sensible_subtitle(title, subtitle, lang, budget)
     if lead and want is None:
         return lead
+    # Every path below reads the same ranked sentences: analyse them once.
+    ranking = _rank(title, body, lang)
     if lead:
-        more = extract(title, body, lang, budget - len(lead) - 2, (want or 1) - 1, lead)
+        more = _pick(ranking, lang, budget - len(lead) - 2, (want or 1) - 1, lead)
         return " ".join([with_stop(lead), *more]) if more else lead
-    chosen = extract(title, body, lang, budget, want)
+    chosen = _pick(ranking, lang, budget, want)
     if chosen:
         result = " ".join(chosen)
         if len(result) > len(body):
             # Only added full stops can make it longer: a body that is one unpunctuated
             # paragraph is given back as it is rather than grown.
-            result = " ".join(extract(title, body, lang, budget, want, stop=False))
+            result = " ".join(_pick(ranking, lang, budget, want, stop=False))
         return result if 0 < len(result) <= len(body) else None
-    return _clause_fallback(title, body, lang, budget)
+    return _clause_fallback(ranking, body, budget)
+
+
+@dataclass
+class _Ranking:
+    """The candidate sentences of an article with their scores and term sets."""
+
+    candidates: list[str]
+    scores: list[float]
+    term_sets: list[set[str]]
+
+
+def _rank(title: str, body: str, lang: str) -> _Ranking:
+    """Find and score the candidate sentences, analysing each sentence once."""
+    candidates = candidate_sentences(body, lang, title)
+    if not candidates:
+        return _Ranking([], [], [])
+    terms = [text_terms(s, lang) for s in candidates]
+    scores = _score(text_terms(title, lang), candidates, terms)
+    return _Ranking(candidates, scores, [set(t) for t in terms])
 
 
 def extract(
@@ -164,14 +201,24 @@ def extract(
 
     With `stop`, a sentence that ends a paragraph without punctuation is given a full stop.
     """
-    finish = with_stop if stop else str
     if max_chars <= 0:
         return []
-    candidates = candidate_sentences(body, lang, title)
-    if not candidates:
+    return _pick(_rank(title, body, lang), lang, max_chars, count, avoid, stop)
+
+
+def _pick(
+    ranking: _Ranking,
+    lang: str,
+    max_chars: int,
+    count: int | None = None,
+    avoid: str = "",
+    stop: bool = True,
+) -> list[str]:
+    """Return the best ranked sentences that fit `max_chars`, in article order (see `extract`)."""
+    finish = with_stop if stop else str
+    if max_chars <= 0 or not ranking.candidates:
         return []
-    scores = score_sentences(title, candidates, lang)
-    term_sets = [set(text_terms(s, lang)) for s in candidates]
+    candidates, scores, term_sets = ranking.candidates, ranking.scores, ranking.term_sets
     avoid_terms = [set(text_terms(avoid, lang))] if avoid else []
     order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
     picked: list[int] = []
@@ -193,12 +240,14 @@ def extract(
 
 def candidate_sentences(body: str, lang: str, title: str = "") -> list[str]:
     """Return the sentences of the cleaned body that could stand in a summary."""
-    text = clean_body(body, title)
+    lines = _clean_lines(body, title)
+    # A paragraph that is one sentence is folded already.
+    line_folds = dict(lines)
     found: list[str] = []
     seen: set[str] = set()
-    for sentence in split_sentences(text, lang):
-        key = fold(sentence)
-        if key in seen or not _is_prose(sentence):
+    for sentence in split_sentences("\n".join(line for line, _folded in lines), lang):
+        key = line_folds[sentence] if sentence in line_folds else fold(sentence)
+        if key in seen or not _is_prose(sentence, key):
             continue
         seen.add(key)
         found.append(sentence)
@@ -215,23 +264,33 @@ def score_sentences(title: str, sentences: list[str], lang: str) -> list[float]:
     Terms are weighted by inverse sentence frequency inside the article, so words found in
     every sentence (particles, the outlet's name) count for little.
     """
-    counts = [Counter(text_terms(s, lang)) for s in sentences]
-    df: Counter[str] = Counter()
-    for count in counts:
-        df.update(count.keys())
+    return _score(text_terms(title, lang), sentences, [text_terms(s, lang) for s in sentences])
+
+
+def _score(title_terms: list[str], sentences: list[str], terms: list[list[str]]) -> list[float]:
+    """Score sentences whose terms are already known (see `score_sentences`)."""
+    # Floating-point sums here keep the order of the plain loops (sentence by sentence, terms in
+    # first-seen order) so that scores, and so summaries, stay bit-for-bit the same.
+    counts = [Counter(t) for t in terms]
+    df = Counter(chain.from_iterable(counts))  # sentence frequency, terms in first-seen order
     n = len(sentences)
-    idf = {term: math.log(1.0 + n / freq) for term, freq in df.items()}
+    logs = {freq: math.log(1.0 + n / freq) for freq in set(df.values())}
+    idf = {term: logs[freq] for term, freq in df.items()}
     vectors = [{t: c * idf[t] for t, c in count.items()} for count in counts]
-    centroid: dict[str, float] = {}
+    centroid = dict.fromkeys(df, 0.0)
     for vector in vectors:
         for term, weight in vector.items():
-            centroid[term] = centroid.get(term, 0.0) + weight
-    title_vector = {t: idf.get(t, math.log(1.0 + n)) for t in text_terms(title, lang)}
+            centroid[term] += weight
+    unseen = math.log(1.0 + n)
+    title_vector = {t: idf.get(t, unseen) for t in title_terms}
+    # The title's and the centroid's norms are the same for every sentence: compute them once.
+    title_norm, centroid_norm = _norm(title_vector), _norm(centroid)
     scores = []
     for i, (sentence, vector) in enumerate(zip(sentences, vectors, strict=True)):
         position = 1.0 / (1.0 + POSITION_DECAY * i)
-        to_title = _cosine(vector, title_vector) if title_vector else 0.0
-        to_centroid = _cosine(vector, centroid)
+        norm = _norm(vector)
+        to_title = _cosine(vector, title_vector, norm, title_norm) if title_vector else 0.0
+        to_centroid = _cosine_in(vector, centroid, norm, centroid_norm)
         length = min(1.0, len(sentence) / 80)
         score = W_POSITION * position + W_TITLE * to_title + W_CENTROID * to_centroid
         scores.append(score * (0.5 + length / 2))
@@ -256,12 +315,11 @@ def _sensible_subtitle(title: str, subtitle: str, lang: str, budget: int) -> str
     return kept
 
 
-def _clause_fallback(title: str, body: str, lang: str, budget: int) -> str | None:
+def _clause_fallback(ranking: _Ranking, body: str, budget: int) -> str | None:
     """Cut the best sentence at its last clause boundary within the budget, marked with "…"."""
-    candidates = candidate_sentences(body, lang, title)
+    candidates, scores = ranking.candidates, ranking.scores
     if not candidates:
         return None
-    scores = score_sentences(title, candidates, lang)
     best = candidates[max(range(len(candidates)), key=lambda i: (scores[i], -i))]
     limit = min(budget, len(body)) - 1  # room for the ellipsis
     cut = None
@@ -288,37 +346,47 @@ def _is_dateline(line: str) -> bool:
     return all(len(p.split()) <= 5 for p in parts)
 
 
-def _cut_notice(line: str) -> str:
-    """Remove an agency notice and whatever follows it in the paragraph."""
+def _cut_notice(line: str) -> tuple[str, str]:
+    """Remove an agency notice and whatever follows it in the paragraph; return it and its fold."""
     for raw in _NOTICE_TEXTS:
         at = line.find(raw)
         if at != -1:
             line = line[:at].rstrip()
-    if is_notice(line):  # a variant spelling: drop from the first sentence that carries it
+    folded = fold(line)
+    if _has_notice(folded):  # a variant spelling: drop from the first sentence that carries it
         kept = []
         for sentence in split_sentences(line):
             if is_notice(sentence):
                 break
             kept.append(sentence)
         line = " ".join(kept)
-    return line
+        folded = fold(line)
+    return line, folded
 
 
-def _is_prose(sentence: str) -> bool:
-    """Tell whether a sentence is long enough and wordy enough to summarize with."""
+def _is_prose(sentence: str, folded: str) -> bool:
+    """Tell whether a sentence (and `folded`, its fold) is long and wordy enough to summarize with."""
     if len(sentence) < MIN_SENTENCE_CHARS or sentence.rstrip().endswith((":", "：")):
         return False
-    words = _WORD.findall(sentence)
-    if len(words) < MIN_SENTENCE_WORDS or "http" in sentence or is_notice(sentence):
+    if "http" in sentence or _has_notice(folded):
         return False
-    letters = sum(ch.isalpha() for ch in sentence)
+    # Only whether there are enough words matters: stop reading at the last one needed.
+    words = sum(1 for _ in islice(_WORD.finditer(sentence), MIN_SENTENCE_WORDS))
+    if words < MIN_SENTENCE_WORDS:
+        return False
+    # The letters of the all-letter words are a cheap lower bound that usually settles it.
+    if sum(map(len, filter(str.isalpha, sentence.split(" ")))) >= len(sentence) / 2:
+        return True
+    letters = sum(map(str.isalpha, sentence))
     return letters >= len(sentence) / 2
 
 
 def _in_script(sentence: str, lang: str) -> bool:
     """Tell whether most letters of `sentence` are in the script of `lang`."""
-    arabic = len(_ARABIC_LETTER.findall(sentence))
-    latin = len(_LATIN_LETTER.findall(sentence))
+    if lang == "ar" and _LATIN_LETTER.search(sentence) is None:
+        return True  # no Latin letter: the Arabic count cannot lose
+    arabic = sum(map(len, _ARABIC_RUN.findall(sentence)))
+    latin = sum(map(len, _LATIN_RUN.findall(sentence)))
     return arabic >= latin if lang == "ar" else latin >= arabic
 
 
@@ -327,12 +395,27 @@ def with_stop(sentence: str) -> str:
     return sentence if SENTENCE_END.search(sentence) else sentence.rstrip("،,;؛:—– ") + "."
 
 
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    """Return the cosine of two term-weight vectors."""
+def _norm(vector: dict[str, float]) -> float:
+    """Return the Euclidean length of a term-weight vector."""
+    weights = list(vector.values())
+    return math.sqrt(sum(map(mul, weights, weights)))
+
+
+def _cosine(a: dict[str, float], b: dict[str, float], norm_a: float, norm_b: float) -> float:
+    """Return the cosine of two term-weight vectors, given their norms."""
     if not a or not b:
         return 0.0
     dot = sum(v * b[k] for k, v in a.items() if k in b)
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    norm = norm_a * norm_b
+    return dot / norm if norm else 0.0
+
+
+def _cosine_in(a: dict[str, float], b: dict[str, float], norm_a: float, norm_b: float) -> float:
+    """Return the cosine of two term-weight vectors where every term of `a` is in `b`."""
+    if not a or not b:
+        return 0.0
+    dot = sum(map(mul, a.values(), map(b.__getitem__, a)))
+    norm = norm_a * norm_b
     return dot / norm if norm else 0.0
 
 
