@@ -72,15 +72,61 @@ def test_changed_text_updates_the_same_article(services: Services) -> None:
 def test_a_failing_analysis_step_is_logged_and_skipped(
     services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(row: Any) -> Any:
+    def broken(rows: Any) -> Any:
         raise RuntimeError("tagger exploded")
 
-    monkeypatch.setattr(services.entities, "prepare", broken)
+    monkeypatch.setattr(services.entities, "prepare_many", broken)
     report = services.ingest.ingest([DRAFT])
     assert len(report.added) == 1
     assert "tagger exploded" in caplog.text
     articles, indexed, mentions, topics, signatures = counts(services)
     assert (articles, indexed, mentions, signatures) == (1, 1, 0, 1)
+
+
+def test_one_article_failing_a_step_costs_only_its_own_result(
+    services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    real = services.entities.prepare_many
+
+    def fails_on_poison(rows: Any) -> Any:
+        if any("poison" in row.title for row in rows):
+            raise RuntimeError("tagger exploded")
+        return real(rows)
+
+    monkeypatch.setattr(services.entities, "prepare_many", fails_on_poison)
+    drafts = [
+        ArticleDraft(**{**DRAFT.__dict__, "title": title, "url": f"https://news.example/{n}"})
+        for n, title in enumerate(["Hamas talks", "poison pill", "Qassem in Cairo"])
+    ]
+    report = services.ingest.ingest(drafts)
+    assert len(report.added) == 3
+    assert caplog.text.count("tagger exploded") >= 1 and "poison pill" in caplog.text
+    with services.store.reading() as db:
+        with_mentions = {
+            row[0]
+            for row in db.execute(
+                "SELECT a.title FROM articles a JOIN mentions m ON m.article_id = a.id"
+            )
+        }
+    assert with_mentions == {"Hamas talks", "Qassem in Cairo"}
+
+
+def test_a_big_feed_is_analysed_in_batches_and_stored_whole(services: Services) -> None:
+    drafts = [
+        ArticleDraft(
+            **{
+                **DRAFT.__dict__,
+                "title": f"Hamas talks, day {n}",
+                "url": f"https://news.example/{n}",
+            }
+        )
+        for n in range(150)  # more than two analysis batches
+    ]
+    report = services.ingest.ingest(drafts)
+    assert len(report.added) == 150
+    articles, indexed, mentions, topics, signatures = counts(services)
+    assert (articles, indexed, signatures) == (150, 150, 150)
+    assert mentions >= 300 and topics >= 150
 
 
 def test_a_failing_write_leaves_nothing_half_written(

@@ -187,3 +187,53 @@ def test_grouper_does_not_chain_look_alikes() -> None:
     assert grouper.add("a", StoryFeatures(a, set(), NOW, "ar")) == "a"
     assert grouper.add("b", StoryFeatures(b, set(), NOW, "ar")) == "a"
     assert grouper.add("c", StoryFeatures(c, set(), NOW, "ar")) == "c"
+
+
+# --- fast paths give exactly what the plain computation gave --------------------------------
+
+
+def _signature_reference(terms: list[str], bins: int = NUM_BINS) -> list[int]:
+    """The signature as first written: one blake2b per shingle, bins kept in Python."""
+    import hashlib
+
+    from bot.nlp.stories import _densify, shingles
+
+    found = shingles(terms)
+    if not found:
+        return []
+    mins = [-1] * bins
+    for shingle in found:
+        h = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "little")
+        slot, value = h % bins, (h >> 8) & ((1 << 56) - 1)
+        if mins[slot] == -1 or value < mins[slot]:
+            mins[slot] = value
+    return _densify(mins)
+
+
+@given(st.lists(WORD, max_size=120), st.sampled_from([NUM_BINS, 7, 16, 256]))
+def test_signature_equals_the_plain_computation(terms: list[str], bins: int) -> None:
+    assert signature(terms, bins) == _signature_reference(terms, bins)
+
+
+def test_signature_of_a_real_article_equals_the_plain_computation() -> None:
+    terms = text_terms(f"{WIRE_A}\n{GOLD}\n{WIRE_B}", "ar")
+    assert signature(terms) == _signature_reference(terms)
+
+
+def test_story_service_signs_the_index_terms_ingest_made() -> None:
+    from bot.nlp.analyzer import analyze
+    from bot.nlp.stories import article_signature
+    from bot.services.stories import StoryService
+    from bot.store.articles import ArticleRow
+
+    row = ArticleRow(
+        "الذهب يتراجع", GOLD, "عنوان فرعي لا يدخل التوقيع", "", None, None, "", "ar", "", "",
+        [], NOW, "article", "h", None,
+        analyze("الذهب يتراجع", "ar"), analyze("عنوان فرعي لا يدخل التوقيع", "ar"),
+        analyze(GOLD, "ar"),
+    )  # fmt: skip
+    plain = article_signature(row.title, row.body, "ar")
+    assert len(plain) == NUM_BINS
+    assert StoryService(None, None).prepare(row) == plain  # type: ignore[arg-type]
+    row.index_title = row.index_subtitle = row.index_body = ""  # not analyzed: read afresh
+    assert StoryService(None, None).prepare(row) == plain  # type: ignore[arg-type]

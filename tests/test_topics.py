@@ -246,3 +246,114 @@ def test_free_tags_add_evidence() -> None:
     text = "Officials met again on Monday after a week of delays."
     assert topics.classify(text, "en") == []
     assert "middle-east" in topics.classify(text, "en", tags=["Gaza", "Hamas"])
+
+
+# --- fast paths give exactly what the plain computation gave --------------------------------
+
+
+def _lexicon_reference(terms: list[str], lang: str) -> dict[str, float]:
+    """The lexicon score as first written: every 1-3-gram counted, then looked up."""
+    import math
+
+    lexicon = topics._lexicon(lang)
+    if not lexicon or not terms:
+        return {}
+    grams: Counter[tuple[str, ...]] = Counter()
+    for n in (1, 2, 3):
+        grams.update(tuple(terms[i : i + n]) for i in range(len(terms) - n + 1))
+    hits: dict[str, float] = {}
+    for gram, count in grams.items():
+        tid = lexicon.get(gram)
+        if tid:
+            hits[tid] = hits.get(tid, 0.0) + 1.0 + math.log(count)
+    if not hits:
+        return {}
+    damping = min(1.0, math.sqrt(topics.LEXICON_LENGTH / len(terms)))
+    hits = {t: h * damping for t, h in hits.items()}
+    top = max(hits.values())
+    return {t: (1 - math.exp(-h / topics.LEXICON_K)) * math.sqrt(h / top) for t, h in hits.items()}
+
+
+def _evidence_reference(model: topics.NaiveBayes, terms: list[str]) -> tuple[list[float], int]:
+    """Naive Bayes evidence as first written: one term at a time, in Python floats."""
+    import math
+
+    sums = [0.0] * len(model.classes)
+    known = 0
+    for term, count in Counter(terms).items():
+        row = model.terms.get(term)
+        if row is not None:
+            known += 1
+            weight = 1.0 + math.log(count)
+            for i, value in enumerate(row):
+                sums[i] += weight * value
+    return sums, known
+
+
+def _vocabulary(lang: str) -> list[str]:
+    """Terms the lexicon and the model know, for drawing texts that hit them."""
+    words = sorted({t for gram in topics._lexicon(lang) for t in gram})
+    model = topics.load_models().get(lang)
+    if model:
+        words += sorted(model.terms)[::40]
+    return words
+
+
+_AR_WORDS = _vocabulary("ar")
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(_AR_WORDS), max_size=300))
+def test_lexicon_and_model_scores_equal_the_plain_computation(terms: list[str]) -> None:
+    assert topics.lexicon_scores(terms, "ar") == _lexicon_reference(terms, "ar")
+    model = topics.load_models()["ar"]
+    assert model.evidence(terms) == _evidence_reference(model, terms)
+
+
+@given(st.text(max_size=300))
+def test_mostly_arabic_counts_letters_like_the_regex(text: str) -> None:
+    import re
+
+    arabic = len(re.findall("[\u0600-\u06ff]", text[:2000]))
+    latin = len(re.findall("[A-Za-z\u00c0-\u024f]", text[:2000]))
+    assert topics._mostly_arabic(text) == (arabic > latin)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "tags"),
+    [
+        ("أعلن البنك المركزي رفع أسعار الفائدة لمواجهة التضخم في الاقتصاد.", "ar", []),
+        ("فاز الهلال على النصر في الدوري السعودي لكرة القدم.", "ar", ["الهلال", "رياضة"]),
+        ("Merkez Bankası faiz oranlarını yükseltti; enflasyon düştü.", "tr", ["Ekonomi"]),
+        ("The central bank raised interest rates to fight inflation.", "en", ["Fed"]),
+        ("The central bank raised interest rates to fight inflation.", "ar", []),  # wrong lang
+        ("مرحبا", None, []),
+    ],
+)
+def test_classify_with_the_callers_terms_equals_classify_alone(
+    text: str, lang: str | None, tags: list[str]
+) -> None:
+    terms = topics.analyze(text, lang)
+    assert topics.classify(text, lang, tags, terms=terms) == topics.classify(text, lang, tags)
+    assert topics.scores(text, lang, terms) == topics.scores(text, lang)
+
+
+def test_topic_service_reads_the_index_terms_ingest_made() -> None:
+    from datetime import UTC, datetime
+
+    from bot.nlp.analyzer import analyze
+    from bot.services.topics import TopicService
+    from bot.store.articles import ArticleRow
+
+    title, subtitle = "البنك المركزي يرفع الفائدة", "قرار مفاجئ"
+    body = "أعلن البنك المركزي رفع أسعار الفائدة لمواجهة التضخم.\nوتراجعت الأسهم في البورصة."
+    row = ArticleRow(
+        title, body, subtitle, "", None, None, "", "ar", "", "", ["غزة"],
+        datetime(2025, 1, 1, tzinfo=UTC), "article", "h", None,
+        analyze(title, "ar"), analyze(subtitle, "ar"), analyze(body, "ar"),
+    )  # fmt: skip
+    plain = topics.classify("\n".join([title, subtitle, body]), "ar", ["غزة"])
+    assert "economy" in plain
+    assert TopicService(None).prepare(row) == plain  # type: ignore[arg-type]
+    row.index_title = row.index_subtitle = row.index_body = ""  # not analyzed: read afresh
+    assert TopicService(None).prepare(row) == plain  # type: ignore[arg-type]

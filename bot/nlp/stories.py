@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+import numpy as np
 
 from bot.nlp.summarize import text_terms
 
@@ -58,21 +61,33 @@ def shingles(terms: Sequence[str], k: int = SHINGLE) -> set[str]:
     """Return the word k-shingles of `terms` (the whole list when it is shorter than k)."""
     if len(terms) < k:
         return {" ".join(terms)} if terms else set()
+    if k == 3:  # the usual case, without slicing each shingle
+        return set(map(" ".join, zip(terms, terms[1:], terms[2:], strict=False)))
     return {" ".join(terms[i : i + k]) for i in range(len(terms) - k + 1)}
 
 
 def signature(terms: Sequence[str], bins: int = NUM_BINS) -> list[int]:
     """Return the MinHash signature of the term list (empty for no terms)."""
+    if bins > 1 << (64 - _VALUE_BITS):
+        raise ValueError(f"at most {1 << (64 - _VALUE_BITS)} bins")
     found = shingles(terms)
     if not found:
         return []
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(s.encode(), digest_size=8).digest() for s in found])
+    hashes = np.frombuffer(digests, dtype="<u8")
+    # Sort on (bin, value): the first entry of each bin is its minimum.
+    keys = np.sort(
+        ((hashes % np.uint64(bins)) << np.uint64(_VALUE_BITS))
+        | ((hashes >> np.uint64(8)) & np.uint64(_VALUE_MASK))
+    )
+    slots = keys >> np.uint64(_VALUE_BITS)
+    first = np.flatnonzero(np.concatenate(([True], slots[1:] != slots[:-1])))
     mins = [_EMPTY] * bins
-    for shingle in found:
-        h = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "little")
-        slot = h % bins
-        value = (h >> 8) & _VALUE_MASK
-        if mins[slot] == _EMPTY or value < mins[slot]:
-            mins[slot] = value
+    for slot, value in zip(
+        slots[first].tolist(), (keys[first] & np.uint64(_VALUE_MASK)).tolist(), strict=True
+    ):
+        mins[slot] = value
     return _densify(mins)
 
 
@@ -110,7 +125,7 @@ def similarity(a: Sequence[int], b: Sequence[int]) -> float:
     """Estimate the shingle Jaccard similarity of two signatures (0.0 when either is empty)."""
     if not a or not b or len(a) != len(b):
         return 0.0
-    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+    return sum(map(operator.eq, a, b)) / len(a)
 
 
 def same_story(a: StoryFeatures, b: StoryFeatures, window: timedelta = WINDOW) -> bool:

@@ -20,8 +20,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from bot.nlp.normalize import fold
 
@@ -45,8 +47,6 @@ LEXICON_K = 1.2
 LEXICON_LENGTH = 40
 
 _WORD = re.compile(r"[^\W\d_]+")
-_ARABIC = re.compile("[\u0600-\u06ff]")
-_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 _TURKISH = re.compile("[ğĞşŞıİçÇöÖüÜ]")
 _TAG_SPLIT = re.compile(r"\s*[/|>»:,;،؛]\s*|\s+-\s+")
 _STEMMERS = {"ar": "arabic", "en": "english", "tr": "turkish"}
@@ -108,8 +108,16 @@ def guess_language(text: str) -> str:
 
 
 def _mostly_arabic(text: str) -> bool:
-    sample = text[:2000]
-    return len(_ARABIC.findall(sample)) > len(_LATIN.findall(sample))
+    """Tell whether the start of `text` has more Arabic letters (U+0600-06FF) than Latin ones."""
+    # Counted on code points in numpy: a regex findall makes one string per letter.
+    points = np.frombuffer(text[:2000].encode("utf-32-le"), dtype="<u4")
+    arabic = np.count_nonzero((points >= 0x600) & (points <= 0x6FF))
+    latin = np.count_nonzero(
+        ((points >= 0x41) & (points <= 0x5A))
+        | ((points >= 0x61) & (points <= 0x7A))
+        | ((points >= 0xC0) & (points <= 0x24F))
+    )
+    return bool(arabic > latin)
 
 
 # --- taxonomy -------------------------------------------------------------------------
@@ -199,19 +207,54 @@ def _lexicon(lang: str) -> dict[tuple[str, ...], str]:
     return out
 
 
-def lexicon_scores(terms: list[str], lang: str) -> dict[str, float]:
-    """Score topics by keyword hits, damped by text length and by the leading topic's lead."""
+@lru_cache(maxsize=4)
+def _lexicon_grams(lang: str) -> tuple[dict[str, str], dict[str, int]]:
+    """The lexicon's one-term keywords (term -> topic), and the longest keyword from each first term."""
+    unigrams: dict[str, str] = {}
+    longest: dict[str, int] = {}
+    for terms, tid in _lexicon(lang).items():
+        if len(terms) == 1:
+            unigrams[terms[0]] = tid
+        elif len(terms) <= 3:
+            longest[terms[0]] = max(longest.get(terms[0], 0), len(terms))
+    return unigrams, longest
+
+
+def lexicon_scores(
+    terms: list[str], lang: str, counts: Counter[str] | None = None
+) -> dict[str, float]:
+    """Score topics by keyword hits, damped by text length and by the leading topic's lead.
+
+    `counts` is Counter(terms) when the caller has it.
+    """
     lexicon = _lexicon(lang)
     if not lexicon or not terms:
         return {}
-    grams: Counter[tuple[str, ...]] = Counter()
-    for n in (1, 2, 3):
-        grams.update(tuple(terms[i : i + n]) for i in range(len(terms) - n + 1))
+    unigrams, longest = _lexicon_grams(lang)
+    if counts is None:
+        counts = Counter(terms)
+    # Hits add up per topic in the order of the keywords' first occurrence, one-term keywords
+    # first, then two-term, then three-term: a float sum in that order, as it always was.
+    matched: dict[tuple[str, ...], int] = {}
+    starts = []
+    for term, count in counts.items():
+        if term in unigrams:
+            matched[(term,)] = count
+        if term in longest:
+            starts.append(term)
+    if starts:
+        first = set(starts)
+        positions = [i for i, term in enumerate(terms) if term in first]
+        for n in (2, 3):
+            for i in positions:
+                if longest[terms[i]] >= n and i + n <= len(terms):
+                    gram = tuple(terms[i : i + n])
+                    if gram in lexicon:
+                        matched[gram] = matched.get(gram, 0) + 1
     hits: dict[str, float] = {}
-    for gram, count in grams.items():
-        tid = lexicon.get(gram)
-        if tid:
-            hits[tid] = hits.get(tid, 0.0) + 1.0 + math.log(count)
+    for gram, count in matched.items():
+        tid = lexicon[gram]
+        hits[tid] = hits.get(tid, 0.0) + 1.0 + math.log(count)
     if not hits:
         return {}
     damping = min(1.0, math.sqrt(LEXICON_LENGTH / len(terms)))
@@ -237,18 +280,36 @@ class NaiveBayes:
     # m known terms is scaled by m ** -beta (fitted on full texts and headline-length cuts).
     beta: float = 0.0
 
-    def evidence(self, terms: list[str]) -> tuple[list[float], int]:
-        """Return the summed per-class log-likelihoods and the number of known terms."""
-        sums = [0.0] * len(self.classes)
-        known = 0
-        for term, count in Counter(terms).items():
-            row = self.terms.get(term)
+    def evidence(
+        self, terms: list[str], counts: Counter[str] | None = None
+    ) -> tuple[list[float], int]:
+        """Return the summed per-class log-likelihoods and the number of known terms.
+
+        `counts` is Counter(terms) when the caller has it.
+        """
+        index, matrix = self._matrix
+        rows: list[int] = []
+        weights: list[float] = []
+        for term, count in (counts if counts is not None else Counter(terms)).items():
+            row = index.get(term)
             if row is not None:
-                known += 1
-                weight = 1.0 + math.log(count)
-                for i, value in enumerate(row):
-                    sums[i] += weight * value
-        return sums, known
+                rows.append(row)
+                weights.append(1.0 if count == 1 else 1.0 + math.log(count))
+        if not rows:
+            return [0.0] * len(self.classes), 0
+        # A running sum, term by term in first-occurrence order: the same floats as adding
+        # them one at a time in Python (a plain numpy sum would pair them up differently).
+        products = matrix[rows] * np.array(weights)[:, None]
+        sums = np.add.accumulate(products, axis=0)[-1]
+        return sums.tolist(), len(rows)
+
+    @cached_property
+    def _matrix(self) -> tuple[dict[str, int], np.ndarray]:
+        """The term table as term -> row number and a (terms x classes) array."""
+        index = {term: i for i, term in enumerate(self.terms)}
+        return index, np.array(list(self.terms.values()), dtype=np.float64).reshape(
+            len(index), len(self.classes)
+        )
 
     def posteriors(self, terms: list[str]) -> dict[str, float]:
         """Return P(class | terms); the prior when no known term occurs."""
@@ -328,20 +389,28 @@ def model_info(path: Path = MODEL_PATH) -> dict:
 # --- classification -------------------------------------------------------------------
 
 
-def scores(text: str, lang: str | None = None) -> dict[str, float]:
-    """Return the content-based confidence of every topic with any evidence, in [0, 1]."""
+def scores(text: str, lang: str | None = None, terms: list[str] | None = None) -> dict[str, float]:
+    """Return the content-based confidence of every topic with any evidence, in [0, 1].
+
+    `terms` is `analyze(text, lang)` when the caller already has it (ingest indexes the
+    article with that analysis); it is used only when the text is read in that language.
+    """
     if not isinstance(text, str) or not text.strip():
         return {}
-    text = text[:MAX_CHARS]
+    given = lang
+    if len(text) > MAX_CHARS:
+        text, terms = text[:MAX_CHARS], None
     if lang not in LANGS or (lang == "ar") != _mostly_arabic(text):
         # Unknown, or a feed's language that does not fit this text's script.
         lang = guess_language(text)
-    terms = analyze(text, lang)
+    if terms is None or lang != given:
+        terms = analyze(text, lang)
     if not terms:
         return {}
+    counts = Counter(terms)
     model = load_models().get(lang)
-    nb = model.posteriors(terms) if model else {}
-    lex = lexicon_scores(terms, lang)
+    nb = model.combine(*model.evidence(terms, counts)) if model else {}
+    lex = lexicon_scores(terms, lang, counts)
     out: dict[str, float] = {}
     nb.pop(OTHER, None)
     for tid in set(nb) | set(lex):
@@ -355,18 +424,25 @@ def classify(
     lang: str | None = None,
     tags: Iterable[str] = (),
     source_topics: Iterable[str] = (),
+    terms: list[str] | None = None,
 ) -> list[str]:
     """Return topic ids for a news text, best first, only those above the threshold.
 
     Topics given by the source (`source_topics`: feed categories or taxonomy ids) and
     article `tags` that map onto the taxonomy come first. Tags that do not map ("Gaza",
-    "Messi") are read with the text, where the lexicon and model can use them.
+    "Messi") are read with the text, where the lexicon and model can use them. `terms` is
+    `analyze(text, lang)` when the caller already has it.
     """
     tags = [t for t in (tags or ()) if isinstance(t, str)]
     given = map_source_topics([*(source_topics or ()), *tags])
     free_tags = [t for t in tags if not map_source_topics([t])]
     if free_tags and isinstance(text, str):
+        if terms is not None and len(text) <= MAX_CHARS:
+            # A newline never joins two words: the terms of the whole are those of its parts.
+            terms = terms + analyze(" ; ".join(free_tags), lang)
+        else:
+            terms = None
         text = text[:MAX_CHARS] + "\n" + " ; ".join(free_tags)
-    ranked = sorted(scores(text, lang).items(), key=lambda kv: (-kv[1], kv[0]))
+    ranked = sorted(scores(text, lang, terms).items(), key=lambda kv: (-kv[1], kv[0]))
     found = [tid for tid, score in ranked if score >= THRESHOLD and tid not in given]
     return (given + found)[: max(MAX_TOPICS, len(given))]

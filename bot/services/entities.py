@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.errors import BadInput, NotFound
 from bot.models import Article
-from bot.nlp.entities import Mention, extract_entities
+from bot.nlp.entities import Mention, extract_entities_many
 from bot.nlp.entities.catalog import Catalog, Entry, alias_key
 from bot.nlp.normalize import fold, strip_invisible
 from bot.store import Store
@@ -89,9 +89,12 @@ class EntityService:
 
     # -- at ingest ------------------------------------------------------------------------
 
-    def prepare(self, row: ArticleRow) -> list[Mention]:
-        """The entities an article mentions, with offsets into title, subtitle and body joined by newlines."""
-        return extract_entities("\n".join([row.title, row.subtitle, row.body]), row.language)
+    def prepare_many(self, rows: list[ArticleRow]) -> list[list[Mention]]:
+        """The entities each article mentions, with offsets into title, subtitle and body
+        joined by newlines (the tagger reads the batch at once)."""
+        return extract_entities_many(
+            [("\n".join([row.title, row.subtitle, row.body]), row.language) for row in rows]
+        )
 
     def save(self, article_id: int, row: ArticleRow, mentions: list[Mention]) -> None:
         """Store the article's mentions, and the entities they name (learning new ones)."""

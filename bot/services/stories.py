@@ -17,10 +17,11 @@ from bot.nlp.stories import (
     central_index,
     importance,
     same_story,
+    signature,
     story_summary,
 )
 from bot.store import Store
-from bot.store.articles import ArticleRow
+from bot.store.articles import ArticleRow, indexed_terms
 from bot.store.stories import Candidate, StoryRow
 
 
@@ -51,14 +52,22 @@ class StoryService:
     def _features(self, candidate: Candidate) -> StoryFeatures:
         return StoryFeatures(
             signature=candidate.signature,
-            entities=self.store.entities.entity_ids_of_article(candidate.article_id),
+            entities=candidate.entities,
             published_at=candidate.published_at,
             language=candidate.language,
         )
 
     def prepare(self, row: ArticleRow) -> list[int]:
         """The article's MinHash signature."""
-        return article_signature(row.title, row.body, row.language)
+        terms = indexed_terms(row, subtitle=False)
+        if terms is None:
+            return article_signature(row.title, row.body, row.language)
+        # The same terms `article_signature` would analyze again (title and body, row.language).
+        return signature(terms)
+
+    def prepare_many(self, rows: list[ArticleRow]) -> list[list[int]]:
+        """`prepare` of each article."""
+        return [self.prepare(row) for row in rows]
 
     def save(self, article_id: int, row: ArticleRow, signature: list[int]) -> None:
         """Put a stored article into the story it belongs to (a new one if none)."""
@@ -74,13 +83,9 @@ class StoryService:
             published_at=row.published_at,
             language=row.language,
         )
+        self.store.stories.remember(article_id, row.content_hash, signature, mine.entities)
         since = row.published_at - STORY_SPAN
-        candidates = {
-            c.article_id: c for c in self.store.stories.candidates(keys, since, article_id)
-        }
-        for c in self.store.stories.recent_with_entities(mine.entities, since, article_id):
-            candidates.setdefault(c.article_id, c)
-        for candidate in candidates.values():
+        for candidate in self.store.stories.candidates(keys, mine.entities, since, article_id):
             if candidate.story_id and same_story(mine, self._features(candidate)):
                 self.store.stories.attach(article_id, candidate.story_id)
                 self._refresh(candidate.story_id)

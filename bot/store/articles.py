@@ -40,6 +40,25 @@ class ArticleRow:
     source_topics: list[str] = field(default_factory=list)
 
 
+def indexed_terms(row: ArticleRow, subtitle: bool = True) -> list[str] | None:
+    """The analyzed terms of title, subtitle (if asked) and body, read back from the index text.
+
+    Ingest fills `index_*` with `analyze` (terms joined by spaces) before the steps run, and a
+    newline never joins two words, so these are the terms of the fields joined by newlines.
+    None when the row has not been analyzed (no index text at all).
+    """
+    parts = [row.index_title, row.index_subtitle, row.index_body]
+    if not subtitle:
+        del parts[1]
+    if not any(parts):
+        return None
+    terms: list[str] = []
+    for part in parts:
+        if part:
+            terms += part.split(" ")
+    return terms
+
+
 def _text_values(row: ArticleRow) -> list[object]:
     """language .. date_source, in the column order insert and update share."""
     return [

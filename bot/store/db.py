@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,14 +42,26 @@ class Store:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Autocommit mode: transactions are only the explicit ones opened by `writing()`.
-        conn = sqlite3.connect(path, check_same_thread=False, timeout=10, isolation_level=None)
+        # Room for the IN (?, ?, ...) variants of each query in the statement cache (default 128).
+        conn = sqlite3.connect(
+            path, check_same_thread=False, timeout=10, isolation_level=None, cached_statements=512
+        )
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=10000")
+        # 64 MB of page cache (the default is 2 MB): ingest touches index pages all over the
+        # FTS, band and mention b-trees, and re-reading them from the OS costs more than the SQL.
+        conn.execute("PRAGMA cache_size=-65536")
+        # Statement journals and the sorts of ORDER BY ... LIMIT in memory, not in temp files.
+        conn.execute("PRAGMA temp_store=MEMORY")
         self.path = path
         self.db = Database(conn)
         self.lock = threading.RLock()
+        # Callbacks to run once the outermost transaction commits, one list per nesting level:
+        # an in-memory cache must not learn what a rollback undoes.
+        self._after_commit: list[list[Callable[[], None]]] = []
+        self._failed = False  # a nested write raised inside the current transaction
         with self.lock:
             migrate(self.db)
         from bot.store.articles import ArticleRepo
@@ -79,8 +91,64 @@ class Store:
     @contextmanager
     def writing(self) -> Iterator[Database]:
         """Hold the connection for one transaction."""
-        with self.lock, self.db.atomic():
-            yield self.db
+        with self.lock:
+            self._after_commit.append([])
+            try:
+                with self._transaction():
+                    yield self.db
+            except BaseException:
+                self._after_commit.pop()
+                raise
+            done = self._after_commit.pop()
+            if self._after_commit:
+                self._after_commit[-1].extend(done)  # nested: wait for the outer commit
+            else:
+                for callback in done:
+                    callback()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN/COMMIT around the outermost block; nested blocks join it without a savepoint.
+
+        An article's ingest nests a dozen blocks, and sqlite-utils' atomic() named each
+        savepoint randomly: sqlite3 compiled two new statements per block, which also pushed
+        the repositories' own statements out of its cache. No caller swallows a failed write
+        and carries on; if one ever does, the whole transaction is rolled back at its end
+        rather than committed half done.
+        """
+        conn = self.db.conn
+        if len(self._after_commit) > 1:  # inside one of our own transactions
+            try:
+                yield
+            except BaseException:
+                self._failed = True
+                raise
+            return
+        if conn.in_transaction:  # someone else's (a migration): keep its savepoint semantics
+            with self.db.atomic():
+                yield
+            return
+        # IMMEDIATE: take the write lock now (waiting up to busy_timeout for another process)
+        # rather than fail later when a read turns into a write under a newer snapshot.
+        conn.execute("BEGIN IMMEDIATE")
+        self._failed = False
+        try:
+            yield
+            if self._failed:
+                raise sqlite3.OperationalError("a nested write failed: transaction rolled back")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` when the current transaction commits (now, outside any transaction)."""
+        with self.lock:
+            if self._after_commit:
+                self._after_commit[-1].append(callback)
+            else:
+                callback()
 
     def close(self) -> None:
         """Close the connection."""

@@ -69,14 +69,15 @@ class EntityRepo:
     ) -> None:
         """Store the entities an article mentions (with (folded, alias) pairs) and its mentions."""
         with self.store.writing() as db:
-            for entity, aliases in entities:
-                self._insert(db, entity, aliases, now)
+            # One statement per table, in the order one entity at a time would have written them.
+            self._insert_many(db, entities, now)
             db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
-            for mention in mentions:
-                db.execute(
-                    "INSERT OR IGNORE INTO mentions (article_id, entity_id, start, end, text) VALUES (?, ?, ?, ?, ?)",
-                    [article_id, mention.entity_id, mention.start, mention.end, mention.text],
-                )
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO mentions (article_id, entity_id, start, end, text) VALUES (?, ?, ?, ?, ?)",
+                [(article_id, m.entity_id, m.start, m.end, m.text) for m in mentions],
+            )
+            # The story grouper caches each article's entities: these replace them.
+            self.store.stories.forget(article_id)
 
     def get(self, entity_id: str) -> EntityRow | None:
         """Return one entity, or None."""
@@ -235,8 +236,14 @@ class EntityRepo:
     def _insert(
         self, db: Database, entity: EntityRow, aliases: list[tuple[str, str]], now: datetime
     ) -> None:
+        self._insert_many(db, [(entity, aliases)], now)
+
+    def _insert_many(
+        self, db: Database, entities: list[tuple[EntityRow, list[tuple[str, str]]]], now: datetime
+    ) -> None:
+        created = utc_iso(now)
         # A name learnt later fills a blank; a known name is never overwritten by an article's spelling.
-        db.execute(
+        db.conn.executemany(
             f"""
             INSERT INTO entities ({_ENTITY_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
@@ -245,20 +252,27 @@ class EntityRepo:
                 name_tr = CASE WHEN name_tr = '' THEN excluded.name_tr ELSE name_tr END
             """,
             [
-                entity.id,
-                entity.type,
-                entity.names.get("ar", ""),
-                entity.names.get("en", ""),
-                entity.names.get("tr", ""),
-                int(entity.curated),
-                utc_iso(now),
+                (
+                    entity.id,
+                    entity.type,
+                    entity.names.get("ar", ""),
+                    entity.names.get("en", ""),
+                    entity.names.get("tr", ""),
+                    int(entity.curated),
+                    created,
+                )
+                for entity, _ in entities
             ],
         )
-        for folded, alias in aliases:
-            db.execute(
-                "INSERT OR IGNORE INTO entity_aliases (folded, entity_id, alias) VALUES (?, ?, ?)",
-                [folded, entity.id, alias],
-            )
+        # Every entity exists by now, so the aliases may follow in one statement.
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO entity_aliases (folded, entity_id, alias) VALUES (?, ?, ?)",
+            [
+                (folded, entity.id, alias)
+                for entity, aliases in entities
+                for folded, alias in aliases
+            ],
+        )
 
     def handle(self, entity_id: str) -> int:
         """The entity's rowid: short enough for Telegram's 64-byte button data, unlike Arabic ids."""

@@ -290,6 +290,26 @@ def m009_managed_channels(db: Database) -> None:
     db.execute("ALTER TABLE chats ADD COLUMN managing INTEGER")
 
 
+@migrations()
+def m010_story_bands_without_rowid(db: Database) -> None:
+    """Keep band rows in their primary key alone: one b-tree fewer for each article's 32 bands."""
+    db.execute(
+        """
+        CREATE TABLE story_bands_new (
+            band TEXT NOT NULL,             -- LSH band key of an article's signature
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            PRIMARY KEY (band, article_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        "INSERT INTO story_bands_new (band, article_id) SELECT band, article_id FROM story_bands"
+    )
+    db.execute("DROP TABLE story_bands")
+    db.execute("ALTER TABLE story_bands_new RENAME TO story_bands")
+    db.execute("CREATE INDEX idx_story_bands_article ON story_bands (article_id)")
+
+
 def migrate(db: Database) -> None:
     """Bring the database schema up to date."""
     migrations.apply(db)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,14 @@ class Candidate:
     signature: list[int]
     published_at: datetime
     language: str
+    entities: set[str] = field(default_factory=set)
+
+
+# How many articles' story features (signature, entities) stay in memory. A new article is
+# compared with ~40 recent ones; reading and decoding each from the database cost more than
+# everything else its ingest does. About 7.5 KB each: 4,000 articles take about 30 MB; older
+# candidates are read from the database (one query for all of them).
+FEATURE_CACHE_SIZE = 4_000
 
 
 def _story(row: tuple) -> StoryRow:
@@ -46,56 +55,115 @@ def _story(row: tuple) -> StoryRow:
 class StoryRepo:
     """Reads and writes stories, article_signatures and story_bands."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, cache_size: int = FEATURE_CACHE_SIZE) -> None:
         self.store = store
+        self.cache_size = cache_size
+        # article id -> (content hash, signature, entities). The content hash of the candidate
+        # row must match: another process may have re-ingested the article meanwhile.
+        self._cache: OrderedDict[int, tuple[str, list[int], set[str]]] = OrderedDict()
 
-    def candidates(self, bands: list[str], since: datetime, exclude: int) -> list[Candidate]:
-        """Articles published since `since` that share a band with these, newest first."""
+    def candidates(
+        self, bands: list[str], entity_ids: set[str], since: datetime, exclude: int
+    ) -> list[Candidate]:
+        """Articles published since `since` sharing a band, then others sharing an entity.
+
+        Each group holds its newest 50 (entities serve cross-language joins), with their
+        signatures and entities.
+        """
         marks = ",".join("?" * len(bands))
-        return self._recent(
+        rows = self._recent(
             f"SELECT article_id FROM story_bands WHERE band IN ({marks})", bands, since, exclude
         )
-
-    def recent_with_entities(
-        self, entity_ids: set[str], since: datetime, exclude: int
-    ) -> list[Candidate]:
-        """Recent articles mentioning any of these entities (for cross-language joins)."""
         ids = sorted(entity_ids)
         marks = ",".join("?" * len(ids))
-        return self._recent(
+        rows += self._recent(
             f"SELECT article_id FROM mentions WHERE entity_id IN ({marks})", ids, since, exclude
         )
+        found: dict[int, Candidate] = {}
+        missing: dict[int, tuple[Candidate, str]] = {}
+        for article_id, story_id, published_at, language, version in rows:
+            if article_id in found:
+                continue
+            candidate = Candidate(article_id, story_id, [], parse_utc(published_at), language)  # type: ignore[arg-type]
+            cached = self._cache.get(article_id)
+            if cached is not None and cached[0] == version:
+                self._cache.move_to_end(article_id)
+                candidate.signature, candidate.entities = cached[1], cached[2]
+            else:
+                missing[article_id] = candidate, version
+            found[article_id] = candidate
+        if missing:
+            ids = list(missing)
+            signatures = self.signatures(ids)
+            for article_id, entities in self._entities(ids).items():
+                candidate, version = missing[article_id]
+                candidate.signature, candidate.entities = signatures[article_id], entities
+                self.remember(article_id, version, candidate.signature, entities)
+        return list(found.values())
 
     def _recent(
         self, id_query: str, params: list[str], since: datetime, exclude: int
-    ) -> list[Candidate]:
-        """The newest 50 articles among `id_query`'s ids published since `since`, with signatures."""
+    ) -> list[tuple]:
+        """The newest 50 signed articles among `id_query`'s ids published since `since`."""
         if not params:
             return []
         with self.store.reading() as db:
-            rows = db.execute(
+            # Equal times come oldest id first: the order the temporary sort always gave them.
+            return db.execute(
                 f"""
-                SELECT a.id, a.story_id, s.signature, a.published_at, a.language
+                SELECT a.id, a.story_id, a.published_at, a.language, a.content_hash
                 FROM articles a JOIN article_signatures s ON s.article_id = a.id
                 WHERE a.id IN ({id_query}) AND a.published_at >= ? AND a.id != ?
-                ORDER BY a.published_at DESC LIMIT 50
+                ORDER BY a.published_at DESC, a.id LIMIT 50
                 """,
                 [*params, utc_iso(since), exclude],
             ).fetchall()
-        return [Candidate(r[0], r[1], json.loads(r[2]), parse_utc(r[3]), r[4]) for r in rows]  # type: ignore[arg-type]
+
+    def _entities(self, article_ids: list[int]) -> dict[int, set[str]]:
+        """The entities each of these articles mentions, in one read."""
+        out: dict[int, set[str]] = {i: set() for i in article_ids}
+        marks = ",".join("?" * len(article_ids))
+        with self.store.reading() as db:
+            for article_id, entity_id in db.execute(
+                f"SELECT article_id, entity_id FROM mentions WHERE article_id IN ({marks})",
+                article_ids,
+            ):
+                out[article_id].add(entity_id)
+        return out
+
+    def remember(
+        self, article_id: int, content_hash: str, signature: list[int], entities: set[str]
+    ) -> None:
+        """Keep an article's story features in memory once the current transaction commits."""
+        self.store.after_commit(
+            lambda: self._remember(article_id, content_hash, signature, entities)
+        )
+
+    def _remember(
+        self, article_id: int, content_hash: str, signature: list[int], entities: set[str]
+    ) -> None:
+        self._cache[article_id] = (content_hash, signature, entities)
+        self._cache.move_to_end(article_id)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
+    def forget(self, article_id: int) -> None:
+        """Drop an article's cached story features (its signature or entities are being replaced)."""
+        self._cache.pop(article_id, None)
 
     def save_signature(self, article_id: int, signature: list[int], bands: list[str]) -> None:
         """Store an article's MinHash signature and its band keys."""
+        self.forget(article_id)
         with self.store.writing() as db:
             db.execute(
                 "INSERT OR REPLACE INTO article_signatures (article_id, signature) VALUES (?, ?)",
                 [article_id, json.dumps(signature)],
             )
             db.execute("DELETE FROM story_bands WHERE article_id = ?", [article_id])
-            for band in dict.fromkeys(bands):
-                db.execute(
-                    "INSERT INTO story_bands (band, article_id) VALUES (?, ?)", [band, article_id]
-                )
+            db.conn.executemany(
+                "INSERT INTO story_bands (band, article_id) VALUES (?, ?)",
+                [(band, article_id) for band in dict.fromkeys(bands)],
+            )
 
     def create(self, article_id: int, published_at: datetime) -> int:
         """Start a story with one article; return its id."""

@@ -18,11 +18,10 @@ class TopicRepo:
         """Replace an article's topics (best first)."""
         with self.store.writing() as db:
             db.execute("DELETE FROM article_topics WHERE article_id = ?", [article_id])
-            for rank, topic in enumerate(dict.fromkeys(topics)):
-                db.execute(
-                    "INSERT INTO article_topics (article_id, topic, rank) VALUES (?, ?, ?)",
-                    [article_id, topic, rank],
-                )
+            db.conn.executemany(
+                "INSERT INTO article_topics (article_id, topic, rank) VALUES (?, ?, ?)",
+                [(article_id, topic, rank) for rank, topic in enumerate(dict.fromkeys(topics))],
+            )
 
     def topics_of(self, article_ids: list[int]) -> dict[int, list[str]]:
         """Each article's topics, best first."""

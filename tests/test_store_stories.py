@@ -1,0 +1,132 @@
+"""The story store: commit callbacks, and the in-memory story features kept equal to the database."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.config import Config
+from bot.models import ArticleDraft
+from bot.services import Services, build_services
+from bot.store import Store
+from bot.store.stories import StoryRepo
+
+NOW = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)
+WIRE = (
+    "أعلنت وزارة التجارة والصناعة في الرياض بدء تطبيق الدليل الوطني للأنشطة الاقتصادية وفقا "
+    "للترميز الصناعي الدولي الصادر عن الأمم المتحدة، مبينة أن التطبيق يشمل جميع السجلات "
+    "التجارية الجديدة اعتبارا من الشهر المقبل، وقال وزير التجارة ماجد القصبي إن القرار نهائي."
+)
+GOLD = (
+    "تراجعت أسعار الذهب في الرياض أكثر من واحد في المئة في التعاملات الآسيوية أمس لتصل إلى أدنى "
+    "مستوى لها في خمس سنوات ونصف، وقال وزير التجارة ماجد القصبي إن الأسواق مستقرة."
+)
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Services:
+    return build_services(
+        Config(database_path=tmp_path / "s.db", seeds_dir=tmp_path), FakeClock(NOW)
+    )
+
+
+def test_after_commit_waits_for_the_outermost_commit_and_forgets_rollbacks(
+    tmp_path: Path,
+) -> None:
+    store = Store(tmp_path / "c.db")
+    ran: list[str] = []
+    store.after_commit(lambda: ran.append("now"))
+    assert ran == ["now"]
+    with store.writing():
+        store.after_commit(lambda: ran.append("outer"))
+        with store.writing():
+            store.after_commit(lambda: ran.append("inner"))
+        assert ran == ["now"]
+    assert ran == ["now", "outer", "inner"]
+    with pytest.raises(ZeroDivisionError), store.writing():
+        store.after_commit(lambda: ran.append("rolled back"))
+        1 / 0  # noqa: B018
+    assert ran == ["now", "outer", "inner"]
+
+
+def test_a_swallowed_nested_failure_rolls_the_whole_transaction_back(tmp_path: Path) -> None:
+    store = Store(tmp_path / "c.db")
+    ran: list[str] = []
+    with pytest.raises(sqlite3.OperationalError), store.writing() as db:
+        db.execute("INSERT INTO saved_queries (chat_id, query, created_at) VALUES (1, 'a', 'x')")
+        store.after_commit(lambda: ran.append("outer"))
+        with contextlib.suppress(ZeroDivisionError), store.writing():
+            db.execute(
+                "INSERT INTO saved_queries (chat_id, query, created_at) VALUES (1, 'b', 'x')"
+            )
+            1 / 0  # noqa: B018
+    assert ran == []
+    with store.reading() as db:
+        assert db.execute("SELECT count(*) FROM saved_queries").fetchone()[0] == 0
+    with store.writing() as db:  # the store is usable again
+        db.execute("INSERT INTO saved_queries (chat_id, query, created_at) VALUES (1, 'c', 'x')")
+    with store.reading() as db:
+        assert db.execute("SELECT query FROM saved_queries").fetchall() == [("c",)]
+
+
+def _draft(n: int, body: str, hours: int = 0, url: str | None = None) -> ArticleDraft:
+    return ArticleDraft(
+        title=body.split("،")[0][:60],
+        body=body,
+        url=url or f"https://news.example/{n}",
+        source=f"outlet{n % 3}",
+        language="ar",
+        published_at=NOW + timedelta(hours=hours),
+    )
+
+
+def _candidates(repo: StoryRepo, services: Services, article_id: int) -> list[tuple]:
+    store = services.store
+    signature = store.stories.signatures([article_id])[article_id]
+    from bot.nlp.stories import bands
+
+    entities = store.entities.entity_ids_of_article(article_id)
+    found = repo.candidates(bands(signature), entities, NOW - timedelta(days=5), article_id)
+    return [
+        (c.article_id, c.story_id, c.signature, c.published_at, c.language, c.entities)
+        for c in found
+    ]
+
+
+def test_cached_story_features_always_equal_a_fresh_read(services: Services) -> None:
+    texts = [WIRE, WIRE.replace("المقبل", "القادم"), GOLD, GOLD + " وارتفعت الفضة.", WIRE + " ..."]
+    report = services.ingest.ingest([_draft(n, t, n) for n, t in enumerate(texts)])
+    ids = report.added
+    assert len(ids) == 5
+    stories = {a.story_id for a in services.store.articles.get_many(ids)}
+    assert len(stories) < 5  # copies joined a story
+    # Re-ingested with other text (and so other entities): the cache must not serve the old ones.
+    services.ingest.ingest([_draft(0, GOLD.replace("الذهب", "النفط"), 0)])
+    services.ingest.ingest([_draft(2, WIRE, 2)])
+    fresh = StoryRepo(services.store, cache_size=0)
+    for article_id in ids:
+        cached = _candidates(services.store.stories, services, article_id)
+        assert cached == _candidates(fresh, services, article_id)
+    assert any(_candidates(fresh, services, i) for i in ids)
+
+
+def test_an_update_by_another_process_is_not_hidden_by_the_cache(
+    services: Services, tmp_path: Path
+) -> None:
+    ids = services.ingest.ingest(
+        [_draft(n, t, n) for n, t in enumerate([WIRE, GOLD, WIRE + " ..."])]
+    ).added
+    before = _candidates(services.store.stories, services, ids[2])
+    other = build_services(
+        Config(database_path=tmp_path / "s.db", seeds_dir=tmp_path), FakeClock(NOW)
+    )
+    other.ingest.ingest([_draft(0, WIRE.replace("القصبي", "الجدعان وزير المالية"), 0)])
+    fresh = StoryRepo(services.store, cache_size=0)
+    after = _candidates(services.store.stories, services, ids[2])
+    assert after == _candidates(fresh, services, ids[2])
+    assert after != before  # article 0 changed under this process's cache
