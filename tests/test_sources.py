@@ -403,12 +403,13 @@ async def test_a_failing_write_leaves_no_half_article_and_is_retried(
     with services.store.reading() as db:
         articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
         indexed = db.execute("SELECT count(*) FROM articles_fts").fetchone()[0]
-    assert articles == indexed == 1
+    # Both articles were in one write transaction: neither is stored, none half.
+    assert articles == indexed == 0
     # The validators were not kept: the next poll fetches the whole feed and finishes the job.
     assert stored(services, source.id).etag is None
     clock(services).set(stored(services, source.id).next_poll_at)  # type: ignore[arg-type]
     again = await poll(services)
-    assert (again.polls[0].status, again.polls[0].added, again.polls[0].unchanged) == ("ok", 1, 1)
+    assert (again.polls[0].status, again.polls[0].added, again.polls[0].unchanged) == ("ok", 2, 0)
     assert services.store.articles.count() == 2
 
 

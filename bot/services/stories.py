@@ -10,6 +10,7 @@ from bot.errors import NotFound
 from bot.models import Article
 from bot.nlp.sentences import split_sentences
 from bot.nlp.stories import (
+    MIN_SHARED_ENTITIES,
     STORY_SPAN,
     StoryFeatures,
     article_signature,
@@ -85,7 +86,12 @@ class StoryService:
         )
         self.store.stories.remember(article_id, row.content_hash, signature, mine.entities)
         since = row.published_at - STORY_SPAN
-        for candidate in self.store.stories.candidates(keys, mine.entities, since, article_id):
+        # Entities alone join only articles sharing MIN_SHARED_ENTITIES or more (same_story):
+        # others sharing one popular name (a country) would be hundreds of hopeless candidates.
+        found = self.store.stories.candidates(
+            keys, mine.entities, since, article_id, min_shared=MIN_SHARED_ENTITIES
+        )
+        for candidate in found:
             if candidate.story_id and same_story(mine, self._features(candidate)):
                 self.store.stories.attach(article_id, candidate.story_id)
                 self._refresh(candidate.story_id)

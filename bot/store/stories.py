@@ -63,9 +63,15 @@ class StoryRepo:
         self._cache: OrderedDict[int, tuple[str, list[int], set[str]]] = OrderedDict()
 
     def candidates(
-        self, bands: list[str], entity_ids: set[str], since: datetime, exclude: int
+        self,
+        bands: list[str],
+        entity_ids: set[str],
+        since: datetime,
+        exclude: int,
+        min_shared: int = 1,
     ) -> list[Candidate]:
-        """Articles published since `since` sharing a band, then others sharing an entity.
+        """Articles published since `since` sharing a band, then others sharing at least
+        `min_shared` entities.
 
         Each group holds its newest 50 (entities serve cross-language joins), with their
         signatures and entities.
@@ -75,10 +81,15 @@ class StoryRepo:
             f"SELECT article_id FROM story_bands WHERE band IN ({marks})", bands, since, exclude
         )
         ids = sorted(entity_ids)
-        marks = ",".join("?" * len(ids))
-        rows += self._recent(
-            f"SELECT article_id FROM mentions WHERE entity_id IN ({marks})", ids, since, exclude
-        )
+        if len(ids) >= min_shared:
+            marks = ",".join("?" * len(ids))
+            rows += self._recent(
+                f"SELECT article_id FROM mentions WHERE entity_id IN ({marks}) "
+                f"GROUP BY article_id HAVING count(DISTINCT entity_id) >= {int(min_shared)}",
+                ids,
+                since,
+                exclude,
+            )
         found: dict[int, Candidate] = {}
         missing: dict[int, tuple[Candidate, str]] = {}
         for article_id, story_id, published_at, language, version in rows:
