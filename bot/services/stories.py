@@ -99,13 +99,17 @@ class StoryService:
         return self.store.stories.create(article_id, row.published_at)
 
     def _refresh(self, story_id: int) -> None:
-        ids = self.store.stories.article_ids(story_id)
+        # The oldest 50 articles choose the headline (central_index looks at no more) and the
+        # first 20 give the summary's 400 characters: a story growing by hundreds of copies
+        # costs the same to refresh as one of fifty.
+        ids = self.store.stories.article_ids(story_id)[:50]
         signatures = self.store.stories.signatures(ids)
         ordered = [i for i in ids if i in signatures]
         if not ordered:
             return
         headline = ordered[central_index([signatures[i] for i in ordered])]
-        articles = self.store.articles.get_many([headline, *[i for i in ordered if i != headline]])
+        others = [i for i in ordered if i != headline][:20]
+        articles = self.store.articles.get_many([headline, *others])
         summary = story_summary(
             [split_sentences(a.summary, a.language) for a in articles if a.summary],
             articles[0].language,
