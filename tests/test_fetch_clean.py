@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.fetch.clean import html_to_text, one_line
+from bot.fetch.clean import _SPACES, html_to_text, one_line
 
 
 def test_paragraphs_and_line_breaks_are_kept() -> None:
@@ -50,3 +52,9 @@ def test_text_inside_paragraphs_survives(words: list[str]) -> None:
     html = "".join(f"<p>{w}</p>" for w in words)
     expected = "\n\n".join(" ".join(w.split()) for w in words if w.strip())
     assert html_to_text(html) == expected
+
+
+@given(st.text(alphabet=st.sampled_from(" \t\r\f\v\u00a0\u2009xع\n"), max_size=40))
+def test_spaces_collapse_like_every_run_replaced(text: str) -> None:
+    # _SPACES skips runs that are one plain space already; the result must be the same.
+    assert _SPACES.sub(" ", text) == re.sub(r"[ \t\r\f\v\u00a0]+", " ", text)

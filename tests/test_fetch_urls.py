@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from itertools import product
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.fetch.urls import absolute_url, canonical_url
+from bot.fetch.urls import (
+    _PATH_SAFE,
+    _QUERY_SAFE,
+    _UNRESERVED,
+    _canonical_url,
+    _normalise_percent,
+    absolute_url,
+    canonical_url,
+)
 
 
 @pytest.mark.parametrize(
@@ -51,6 +62,13 @@ def test_canonical_url(url: str, expected: str) -> None:
 def test_canonical_url_refuses_non_http(url: str) -> None:
     with pytest.raises(ValueError):
         canonical_url(url)
+
+
+def test_canonical_url_remembers_recent_answers_under_both_spellings() -> None:
+    url = "HTTPS://Example.com/remembered/?b=2&a=1&utm_source=x"
+    canonical = canonical_url(url)
+    assert canonical == "https://example.com/remembered?a=1&b=2"
+    assert canonical_url(url) == canonical_url(canonical) == canonical == _canonical_url(url)
 
 
 def test_absolute_url_resolves_relative_links() -> None:
@@ -99,6 +117,8 @@ def urls(draw: st.DrawFn) -> str:
 @given(urls())
 def test_canonical_url_is_idempotent(url: str) -> None:
     once = canonical_url(url)
+    # Computed again, not looked up: canonical_url relies on this to remember its answers.
+    assert _canonical_url(once) == once
     assert canonical_url(once) == once
     assert "#" not in once
     assert "utm_source" not in once
@@ -110,4 +130,48 @@ def test_canonical_url_never_crashes_otherwise(text: str) -> None:
         once = canonical_url(text)
     except ValueError:
         return
-    assert canonical_url(once) == once
+    assert _canonical_url(once) == once
+
+
+def _normalise_percent_by_bytes(component: str, safe: frozenset[int], keep: str = "") -> str:
+    """The byte-by-byte definition that `_normalise_percent` must equal."""
+    out: list[str] = []
+    raw = component.encode("utf-8", "surrogatepass")
+    i = 0
+    while i < len(raw):
+        byte = raw[i]
+        if byte == 0x25:  # '%'
+            match = re.match("%([0-9A-Fa-f]{2})", raw[i : i + 3].decode("ascii", "replace"))
+            if match:
+                value = int(match.group(1), 16)
+                out.append(chr(value) if value in _UNRESERVED else f"%{value:02X}")
+                i += 3
+                continue
+            out.append("%25")
+        elif byte in safe or chr(byte) in keep:
+            out.append(chr(byte))
+        else:
+            out.append(f"%{byte:02X}")
+        i += 1
+    return "".join(out)
+
+
+_SAFE_SETS = [(_PATH_SAFE, ""), (_QUERY_SAFE, "+"), (_QUERY_SAFE, "+=")]
+
+
+def test_normalise_percent_equals_the_byte_definition_on_every_escape() -> None:
+    # Every '%' followed by two characters of this alphabet: all 256 escapes in both cases,
+    # bare '%', and neighbours from each class (kept, structural, unsafe, non-ASCII, surrogate).
+    alphabet = "0123456789abcdefABCDEFgG%+=&/ ~é\udcff"
+    for safe, keep in _SAFE_SETS:
+        for a, b in product(alphabet, repeat=2):
+            for text in (f"%{a}{b}", f"x%{a}{b}%", f"{a}%{b}"):
+                assert _normalise_percent(text, safe, keep) == _normalise_percent_by_bytes(
+                    text, safe, keep
+                ), text
+
+
+@given(st.text(alphabet=st.sampled_from("%%%0aF7eE2D5fgz+=&?/ ~éع\x00\U0001f600"), max_size=30))
+def test_normalise_percent_equals_the_byte_definition(text: str) -> None:
+    for safe, keep in _SAFE_SETS:
+        assert _normalise_percent(text, safe, keep) == _normalise_percent_by_bytes(text, safe, keep)

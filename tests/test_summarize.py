@@ -8,7 +8,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.nlp.sentences import split_sentences
-from bot.nlp.summarize import SENTENCE_END, clean_body, is_notice, summarize
+from bot.nlp.summarize import (
+    SENTENCE_END,
+    _jaccard,
+    _pick,
+    _Ranking,
+    clean_body,
+    is_notice,
+    summarize,
+    text_terms,
+    with_stop,
+)
 
 SEED = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))[0]
 LINES = SEED.read_text(encoding="utf-8").split("\n")
@@ -203,3 +213,58 @@ def test_summary_never_raises_and_respects_its_limits(
         assert len(summary) <= len(body)
     else:
         assert len(summary) <= len(subtitle) + len(body) + 1
+
+
+def _pick_by_ranking(ranking: _Ranking, max_chars: int, count: int | None, avoid: str) -> list[str]:
+    """The ranked greedy choice, always scored: what `_pick` must equal when it skips ranking."""
+    avoid_terms = [set(text_terms(avoid, ranking.lang))] if avoid else []
+    scores, term_sets, picked, used = ranking.scores, ranking.term_sets, [], 0
+    for i in sorted(range(len(ranking.candidates)), key=lambda i: (-scores[i], i)):
+        if count is not None and len(picked) >= count:
+            break
+        extra = len(with_stop(ranking.candidates[i])) + (1 if picked else 0)
+        if used + extra > max_chars:
+            continue
+        if any(
+            _jaccard(term_sets[i], t) >= 0.5 for t in [term_sets[j] for j in picked] + avoid_terms
+        ):
+            continue
+        picked.append(i)
+        used += extra
+    return [with_stop(ranking.candidates[i]) for i in sorted(picked)]
+
+
+_CLAUSES = [
+    "The minister announced a new plan for the economy today",
+    "The minister announced a new plan for the economy",
+    "Officials said the talks in Ankara would resume next week",
+    "Markets rose sharply after the central bank decision",
+    "أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد",
+    "أعلنت الحكومة عن خطة جديدة لدعم الاقتصاد الوطني",
+]
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(st.sampled_from(_CLAUSES), min_size=1, max_size=5),
+    st.integers(min_value=1, max_value=400),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=6)),
+    st.sampled_from(["", _CLAUSES[0], _CLAUSES[4]]),
+)
+def test_pick_without_ranking_equals_the_ranked_choice(
+    clauses: list[str], max_chars: int, count: int | None, avoid: str
+) -> None:
+    # Sentences that all fit and do not repeat one another are taken without scoring them.
+    ranking = _Ranking("The economy plan", "en", [f"{c}." for c in clauses])
+    expected = _pick_by_ranking(ranking, max_chars, count, avoid)
+    assert _pick(
+        _Ranking(ranking.title, "en", ranking.candidates), "en", max_chars, count, avoid
+    ) == (expected)
+
+
+def test_a_teaser_that_fits_is_not_ranked() -> None:
+    teaser = "The minister announced a new plan for the economy today. Markets rose after it."
+    ranking = _Ranking("Plan", "en", [teaser])
+    assert _pick(ranking, "en", 400) == [teaser]
+    assert "scores" not in vars(ranking) and "terms" not in vars(ranking)
+    assert summarize("Plan", teaser, "en") == teaser

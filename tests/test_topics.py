@@ -319,6 +319,16 @@ def test_mostly_arabic_counts_letters_like_the_regex(text: str) -> None:
     assert topics._mostly_arabic(text) == (arabic > latin)
 
 
+@given(st.text(alphabet=st.sampled_from("عربيةٱۿ܀ aZçĞɏɐب1.،"), max_size=2500))
+def test_mostly_arabic_fast_count_agrees_on_mixed_scripts(text: str) -> None:
+    # Mostly Arabic samples take the byte-count shortcut: it must agree with the full count.
+    import re
+
+    arabic = len(re.findall("[\u0600-\u06ff]", text[:2000]))
+    latin = len(re.findall("[A-Za-z\u00c0-\u024f]", text[:2000]))
+    assert topics._mostly_arabic(text) == (arabic > latin)
+
+
 @pytest.mark.parametrize(
     ("text", "lang", "tags"),
     [

@@ -16,7 +16,9 @@ _BLOCK = frozenset(
         "figure", "figcaption", "hr",
     }
 )  # fmt: skip
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+# Each run of spaces becomes one space. A run that is one plain space already (nearly every
+# gap between words) is not matched: substituting it would change nothing, at a cost per word.
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]{2,}|[\t\r\f\v\u00a0]")
 _BREAKS = re.compile(r"\n\s*\n+")
 
 

@@ -31,6 +31,9 @@ _ITEM_START = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]")
 # More items than any news feed sends; the rest is cut to bound parse time.
 MAX_ITEMS = 1000
 _SUBSET_END = re.compile(r"\]\s*>")
+# Items are read with dict.get: feedparser's FeedParserDict.get maps legacy names (none of the
+# keys read here) and raises and catches a KeyError inside for every missing key, which made
+# these lookups a good part of the per-item cost.
 
 
 @dataclass
@@ -106,8 +109,10 @@ def _content_hash(*parts: str) -> str:
 
 def _entry_body(entry: Any) -> tuple[str, str]:
     """Return (body, subtitle): full content when the feed has it, else the summary."""
-    summary = html_to_text(entry.get("summary", ""))
-    contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value")]
+    summary = html_to_text(dict.get(entry, "summary", ""))
+    contents = [
+        dict.get(c, "value", "") for c in dict.get(entry, "content", []) if dict.get(c, "value")
+    ]
     content = html_to_text(max(contents, key=len)) if contents else ""
     if not content or content == summary:
         return summary, ""
@@ -120,10 +125,10 @@ def _entry_body(entry: Any) -> tuple[str, str]:
 def _entry_language(entry: Any, inherited: str | None) -> str | None:
     """Return the item's own xml:lang; feedparser copies the feed's into every item."""
     for key in ("content", "summary_detail", "title_detail"):
-        detail = entry.get(key)
+        detail = dict.get(entry, key)
         if isinstance(detail, list):
             detail = detail[0] if detail else None
-        code = language_code(detail.get("language")) if detail else None
+        code = language_code(dict.get(detail, "language")) if detail else None
         if code and code != inherited:
             return code
     return None
@@ -131,8 +136,8 @@ def _entry_language(entry: Any, inherited: str | None) -> str | None:
 
 def _tags(entry: Any) -> list[str]:
     tags: list[str] = []
-    for tag in entry.get("tags", []):
-        term = one_line(tag.get("term") or tag.get("label") or "")
+    for tag in dict.get(entry, "tags", []):
+        term = one_line(dict.get(tag, "term") or dict.get(tag, "label") or "")
         if term and term not in tags:
             tags.append(term)
     return tags
@@ -148,18 +153,22 @@ def entry_to_draft(
     inherited_language: str | None = None,
 ) -> tuple[ArticleDraft | None, str]:
     """Build a draft from one feedparser entry; return (None, reason) when it is unusable."""
-    title = one_line(entry.get("title", ""))
+    title = one_line(dict.get(entry, "title", ""))
     body, subtitle = _entry_body(entry)
-    raw_link = entry.get("link")
-    if entry.get("guidislink") and raw_link == entry.get("id") and "://" not in (raw_link or ""):
+    raw_link = dict.get(entry, "link")
+    if (
+        dict.get(entry, "guidislink")
+        and raw_link == dict.get(entry, "id")
+        and "://" not in (raw_link or "")
+    ):
         raw_link = None  # an opaque guid that RSS lets pass for a permalink
     link = absolute_url(raw_link, base_url)
     if not link and not title:
         return None, "no link and no title"
     if not title and not body:
         return None, "no title and no text"
-    guid = (entry.get("id") or "").strip() or link or _content_hash(title, body)
-    # dict.get: feedparser's own .get warns when it falls back from published to updated.
+    guid = (dict.get(entry, "id") or "").strip() or link or _content_hash(title, body)
+    # feedparser's own .get warns when it falls back from published to updated.
     stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     published, date_source = sane_date(_to_datetime(stamp), now)
     draft = ArticleDraft(
@@ -170,7 +179,7 @@ def entry_to_draft(
         guid=guid,
         source=source,
         language=_entry_language(entry, inherited_language) or language,
-        author=one_line(entry.get("author", "")),
+        author=one_line(dict.get(entry, "author", "")),
         tags=_tags(entry),
         published_at=published,
         date_source=date_source,

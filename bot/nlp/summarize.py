@@ -21,6 +21,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain, islice
 from operator import mul
 
@@ -171,21 +172,34 @@ def summarize(
 
 @dataclass
 class _Ranking:
-    """The candidate sentences of an article with their scores and term sets."""
+    """The candidate sentences of an article; their terms and scores are computed when needed.
 
+    A teaser's sentences often all fit the budget, and then no ranking is needed at all.
+    """
+
+    title: str
+    lang: str
     candidates: list[str]
-    scores: list[float]
-    term_sets: list[set[str]]
+
+    @cached_property
+    def terms(self) -> list[list[str]]:
+        """The index terms of each candidate."""
+        return [text_terms(s, self.lang) for s in self.candidates]
+
+    @cached_property
+    def term_sets(self) -> list[set[str]]:
+        """The set of index terms of each candidate."""
+        return [set(t) for t in self.terms]
+
+    @cached_property
+    def scores(self) -> list[float]:
+        """The score of each candidate (see `score_sentences`)."""
+        return _score(text_terms(self.title, self.lang), self.candidates, self.terms)
 
 
 def _rank(title: str, body: str, lang: str) -> _Ranking:
-    """Find and score the candidate sentences, analysing each sentence once."""
-    candidates = candidate_sentences(body, lang, title)
-    if not candidates:
-        return _Ranking([], [], [])
-    terms = [text_terms(s, lang) for s in candidates]
-    scores = _score(text_terms(title, lang), candidates, terms)
-    return _Ranking(candidates, scores, [set(t) for t in terms])
+    """Find the candidate sentences, to be analysed (once) only if needed."""
+    return _Ranking(title, lang, candidate_sentences(body, lang, title))
 
 
 def extract(
@@ -218,8 +232,17 @@ def _pick(
     finish = with_stop if stop else str
     if max_chars <= 0 or not ranking.candidates:
         return []
-    candidates, scores, term_sets = ranking.candidates, ranking.scores, ranking.term_sets
+    candidates = ranking.candidates
     avoid_terms = [set(text_terms(avoid, lang))] if avoid else []
+    if count is None or count >= len(candidates):
+        everything = [finish(c) for c in candidates]
+        if sum(map(len, everything)) + len(everything) - 1 <= max_chars and not _any_repeat(
+            ranking, avoid_terms
+        ):
+            # Every sentence fits and none repeats another: whatever the order of the loop
+            # below, it would pick them all.
+            return everything
+    scores, term_sets = ranking.scores, ranking.term_sets
     order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
     picked: list[int] = []
     used = 0
@@ -236,6 +259,18 @@ def _pick(
         picked.append(i)
         used += extra
     return [finish(candidates[i]) for i in sorted(picked)]
+
+
+def _any_repeat(ranking: _Ranking, avoid_terms: list[set[str]]) -> bool:
+    """Tell whether a candidate is a near-repeat of another one or of `avoid_terms`."""
+    if len(ranking.candidates) + len(avoid_terms) < 2:
+        return False  # nothing to compare, nothing to analyse
+    sets = ranking.term_sets
+    return any(
+        _jaccard(sets[i], other) >= REDUNDANT_JACCARD
+        for i in range(len(sets))
+        for other in [*sets[:i], *avoid_terms]
+    )
 
 
 def candidate_sentences(body: str, lang: str, title: str = "") -> list[str]:
@@ -317,10 +352,14 @@ def _sensible_subtitle(title: str, subtitle: str, lang: str, budget: int) -> str
 
 def _clause_fallback(ranking: _Ranking, body: str, budget: int) -> str | None:
     """Cut the best sentence at its last clause boundary within the budget, marked with "…"."""
-    candidates, scores = ranking.candidates, ranking.scores
+    candidates = ranking.candidates
     if not candidates:
         return None
-    best = candidates[max(range(len(candidates)), key=lambda i: (scores[i], -i))]
+    if len(candidates) == 1:
+        best = candidates[0]  # no need to score it
+    else:
+        scores = ranking.scores
+        best = candidates[max(range(len(candidates)), key=lambda i: (scores[i], -i))]
     limit = min(budget, len(body)) - 1  # room for the ellipsis
     cut = None
     for match in _CLAUSE_END.finditer(best, 0, max(limit, 0)):
