@@ -130,3 +130,58 @@ def test_an_update_by_another_process_is_not_hidden_by_the_cache(
     after = _candidates(services.store.stories, services, ids[2])
     assert after == _candidates(fresh, services, ids[2])
     assert after != before  # article 0 changed under this process's cache
+
+
+def test_signatures_and_bands_in_the_old_text_format_are_migrated(tmp_path: Path) -> None:
+    import json
+
+    from bot.nlp.stories import bands
+
+    path = tmp_path / "old.db"
+    services = build_services(Config(database_path=path, seeds_dir=tmp_path), FakeClock(NOW))
+    ids = services.ingest.ingest(
+        [_draft(n, t, n) for n, t in enumerate([WIRE, GOLD, WIRE + " ..."])]
+    ).added
+    signatures = services.store.stories.signatures(ids)
+    with services.store.writing() as db:  # back to the layout before m011: JSON, text keys
+        for article_id, signature in signatures.items():
+            db.execute(
+                "UPDATE article_signatures SET signature = ? WHERE article_id = ?",
+                [json.dumps(signature), article_id],
+            )
+        db.execute("DELETE FROM story_bands")
+        db.execute("INSERT INTO story_bands (band, article_id) VALUES ('0:00ff', ?)", [ids[0]])
+        db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm011%'")
+    assert services.store.stories.signatures(ids) == signatures  # JSON still reads
+    services.store.close()
+
+    store = Store(path)
+    assert store.stories.signatures(ids) == signatures
+    with store.reading() as db:
+        kinds = db.execute("SELECT DISTINCT typeof(signature) FROM article_signatures").fetchall()
+        rows = set(db.execute("SELECT band, article_id FROM story_bands").fetchall())
+    assert kinds == [("blob",)]
+    assert rows == {(band, i) for i in ids for band in bands(signatures[i])}
+
+
+def test_find_duplicate_prefers_the_link_then_the_guid_then_the_text(services: Services) -> None:
+    repo = services.store.articles
+    ids = services.ingest.ingest(
+        [
+            ArticleDraft(title="a", body=WIRE, url="https://x.example/1", source="s", guid="g1"),
+            ArticleDraft(title="b", body=GOLD, url="https://x.example/2", source="s", guid="g2"),
+            ArticleDraft(title="c", body=WIRE + " ..", url=None, source="s", guid="g3"),
+        ]
+    ).added
+    hashes = {
+        i: h
+        for i, h in services.store.db.execute("SELECT id, content_hash FROM articles").fetchall()
+    }
+    a, b, c = ids
+    assert repo.find_duplicate("https://x.example/1", "s", "g2", hashes[c]) == (a, hashes[a])
+    assert repo.find_duplicate("https://x.example/9", "s", "g2", hashes[c]) == (b, hashes[b])
+    assert repo.find_duplicate(None, "s", None, hashes[c]) == (c, hashes[c])
+    assert repo.find_duplicate(None, "t", "g2", hashes[b]) == (b, hashes[b])
+    assert repo.find_duplicate("https://x.example/9", "t", "g9", "none") is None
+    # The lean read of a story's summaries: in the order asked, missing ids left out.
+    assert repo.summaries([c, 999, a]) == [(x.language, x.summary) for x in repo.get_many([c, a])]

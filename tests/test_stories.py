@@ -237,3 +237,45 @@ def test_story_service_signs_the_index_terms_ingest_made() -> None:
     assert StoryService(None, None).prepare(row) == plain  # type: ignore[arg-type]
     row.index_title = row.index_subtitle = row.index_body = ""  # not analyzed: read afresh
     assert StoryService(None, None).prepare(row) == plain  # type: ignore[arg-type]
+
+
+def test_band_keys_are_stable_for_persistence() -> None:
+    # The store indexes these keys: a new release must compute the same ones.
+    assert bands(list(range(NUM_BINS)))[:3] == [
+        3092335531369821329,
+        -7029692361464220009,
+        -1051951508661566690,
+    ]
+    assert bands([2**62 + 5, 7, 1, 2]) == [-8666149537329023606, -2978827605576845822]
+
+
+@given(st.lists(st.integers(0, 2**62), min_size=2, max_size=12), st.integers(0, 11))
+def test_a_band_key_changes_with_its_own_values_only(sig: list[int], at: int) -> None:
+    at %= len(sig)
+    other = list(sig)
+    other[at] += 1
+    changed = [i for i, (a, b) in enumerate(zip(bands(sig), bands(other), strict=True)) if a != b]
+    assert changed == ([at // 2] if at < len(sig) // 2 * 2 else [])
+    assert all(-(2**63) <= key < 2**63 for key in bands(sig))
+
+
+def _central_index_reference(signatures: list[list[int]]) -> int:
+    """central_index as first written: float similarity sums, the first best kept."""
+    sample = signatures[:50]
+    best, best_score = 0, -1.0
+    for i, sig in enumerate(sample):
+        score = sum(similarity(sig, other) for j, other in enumerate(sample) if j != i)
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+@given(
+    st.lists(
+        st.one_of(st.lists(st.integers(0, 3), min_size=64, max_size=64), st.just([])),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_central_index_equals_the_plain_computation(signatures: list[list[int]]) -> None:
+    assert central_index(signatures) == _central_index_reference(signatures)

@@ -9,6 +9,7 @@ and the values are stable across processes and machines, so the store can persis
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import operator
@@ -111,14 +112,41 @@ def article_signature(title: str, body: str, lang: str | None) -> list[int]:
     return signature(text_terms(f"{title}\n{body}", lang))
 
 
-def bands(sig: Sequence[int], rows: int = BAND_ROWS) -> list[str]:
-    """Return the LSH band keys of a signature, for looking up candidate articles."""
-    keys = []
-    for start in range(0, len(sig) - rows + 1, rows):
-        chunk = ",".join(str(v) for v in sig[start : start + rows])
-        digest = hashlib.blake2b(chunk.encode(), digest_size=8).hexdigest()
-        keys.append(f"{start // rows}:{digest}")
-    return keys
+_SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31))
+_MULTIPLIERS = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """SplitMix64's finalizer, in place: a bijection of 64-bit words that scatters every bit."""
+    values ^= values >> _SHIFTS[0]
+    values *= _MULTIPLIERS[0]
+    values ^= values >> _SHIFTS[1]
+    values *= _MULTIPLIERS[1]
+    values ^= values >> _SHIFTS[2]
+    return values
+
+
+@functools.cache
+def _band_seeds(count: int) -> np.ndarray:
+    """A distinct starting word for each band number, so that equal values in two bands differ."""
+    return _mix(np.arange(count, dtype=np.uint64) + np.uint64(0x9E3779B97F4A7C15))
+
+
+def bands(sig: Sequence[int], rows: int = BAND_ROWS) -> list[int]:
+    """Return the LSH band keys of a signature (signed 64-bit), for looking up candidate articles.
+
+    A key hashes the band's number and its `rows` values: equal bands give equal keys, and
+    different ones collide about once in 2**64, as the 64-bit blake2b keys of text did.
+    """
+    count = len(sig) // rows
+    if count == 0:
+        return []
+    values = np.array(sig[: count * rows], dtype=np.int64).view(np.uint64)
+    keys = _band_seeds(count).copy()
+    for row in range(rows):
+        keys ^= values[row::rows]
+        _mix(keys)
+    return keys.view(np.int64).tolist()
 
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:
@@ -247,6 +275,14 @@ def central_index(signatures: Sequence[Sequence[int]]) -> int:
     if not signatures:
         raise ValueError("central_index needs at least one signature")
     sample = signatures[:50]  # a big story's headline need not weigh every copy
+    width = len(sample[0])
+    if width and width & (width - 1) == 0 and all(len(sig) == width for sig in sample):
+        # The same sums as below, counted in whole bins: each similarity is bins/width, exact
+        # in binary floating point for a power of two, so the float sums order exactly as these
+        # integers do; argmax keeps the first best, as the loop does.
+        values = np.array(sample, dtype=np.int64)
+        agree = (values[:, None, :] == values[None, :, :]).sum(axis=2)
+        return int(np.argmax(agree.sum(axis=1) - width))
     best, best_score = 0, -1.0
     for i, sig in enumerate(sample):
         score = sum(similarity(sig, other) for j, other in enumerate(sample) if j != i)
@@ -269,7 +305,7 @@ def story_summary(
     """
     queues = [list(sentences) for sentences in articles_sentences]
     chosen: list[str] = []
-    chosen_terms: list[set[str]] = []
+    chosen_terms: list[frozenset[str]] = []
     used = 0
     depth = 0
     while any(depth < len(q) for q in queues):
@@ -277,7 +313,7 @@ def story_summary(
             if depth >= len(queue):
                 continue
             sentence = " ".join(queue[depth].split())
-            terms = set(text_terms(sentence, lang))
+            terms = _sentence_terms(sentence, lang)
             extra = len(sentence) + (1 if chosen else 0)
             if not sentence or used + extra > max_chars:
                 continue
@@ -292,6 +328,12 @@ def story_summary(
     return " ".join(chosen)
 
 
+@functools.lru_cache(maxsize=4096)
+def _sentence_terms(sentence: str, lang: str | None) -> frozenset[str]:
+    """A sentence's terms: a story's summary re-reads the same sentences at every new article."""
+    return frozenset(text_terms(sentence, lang))
+
+
 def importance(n_sources: int, newest: datetime, now: datetime, n_entities: int = 0) -> float:
     """Rank a story: more sources and entities raise it, age halves it every 12 hours."""
     age_hours = max(0.0, (now - newest).total_seconds() / 3600)
@@ -300,7 +342,7 @@ def importance(n_sources: int, newest: datetime, now: datetime, n_entities: int 
     return breadth * named * 0.5 ** (age_hours / 12)
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     """Return the Jaccard overlap of two term sets."""
     if not a or not b:
         return 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +25,12 @@ from bot.nlp.stories import (
 from bot.store import Store
 from bot.store.articles import ArticleRow, indexed_terms
 from bot.store.stories import Candidate, StoryRow
+
+
+@functools.lru_cache(maxsize=2048)
+def _sentences(text: str, language: str) -> tuple[str, ...]:
+    """An article summary's sentences: a growing story re-reads its first articles' each time."""
+    return tuple(split_sentences(text, language))
 
 
 @dataclass
@@ -109,10 +116,10 @@ class StoryService:
             return
         headline = ordered[central_index([signatures[i] for i in ordered])]
         others = [i for i in ordered if i != headline][:20]
-        articles = self.store.articles.get_many([headline, *others])
+        articles = self.store.articles.summaries([headline, *others])
         summary = story_summary(
-            [split_sentences(a.summary, a.language) for a in articles if a.summary],
-            articles[0].language,
+            [_sentences(text, language) for language, text in articles if text],
+            articles[0][0],
         )
         self.store.stories.set_headline(story_id, headline, summary)
 

@@ -113,22 +113,32 @@ class ArticleRepo:
     def find_duplicate(
         self, url: str | None, source: str, guid: str | None, content_hash: str
     ) -> tuple[int, str] | None:
-        """Return (id, content_hash) of the stored article this one duplicates, if any."""
+        """Return (id, content_hash) of the stored article this one duplicates, if any.
+
+        The same link first, then the source's guid, then the same text: one statement, as
+        ingest asks twice for each article (before its analysis and inside its transaction).
+        """
+        arms: list[str] = []
+        params: list[object] = []
+        if url is not None:
+            arms.append("SELECT 0 AS k, id, content_hash FROM articles WHERE url = ?")
+            params.append(url)
+        if guid is not None:
+            arms.append(
+                "SELECT 1 AS k, * FROM (SELECT id, content_hash FROM articles"
+                " WHERE source = ? AND guid = ? LIMIT 1)"
+            )
+            params += [source, guid]
+        arms.append(
+            "SELECT 2 AS k, * FROM (SELECT id, content_hash FROM articles WHERE content_hash = ? LIMIT 1)"
+        )
+        params.append(content_hash)
         with self.store.reading() as db:
-            for sql, params in (
-                ("SELECT id, content_hash FROM articles WHERE url = ?", [url]),
-                (
-                    "SELECT id, content_hash FROM articles WHERE source = ? AND guid = ?",
-                    [source, guid],
-                ),
-                ("SELECT id, content_hash FROM articles WHERE content_hash = ?", [content_hash]),
-            ):
-                if params[-1] is None:
-                    continue
-                row = db.execute(sql, params).fetchone()
-                if row:
-                    return row[0], row[1]
-        return None
+            row = db.conn.execute(
+                f"SELECT id, content_hash FROM ({' UNION ALL '.join(arms)}) ORDER BY k LIMIT 1",
+                params,
+            ).fetchone()
+        return (row[0], row[1]) if row else None
 
     def insert(self, row: ArticleRow, now: datetime) -> int:
         """Store a new article and index it; return its id."""
@@ -200,6 +210,20 @@ class ArticleRepo:
                 for r in db.query(f"SELECT {_COLUMNS} FROM articles WHERE id IN ({marks})", ids)
             }
         return [_article(rows[i]) for i in ids if i in rows]
+
+    def summaries(self, ids: list[int]) -> list[tuple[str, str]]:
+        """(language, summary) of the articles with these ids, in the order given."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        with self.store.reading() as db:
+            rows = {
+                r[0]: (r[1], r[2])
+                for r in db.execute(
+                    f"SELECT id, language, summary FROM articles WHERE id IN ({marks})", ids
+                )
+            }
+        return [rows[i] for i in ids if i in rows]
 
     def latest(self, limit: int, offset: int = 0) -> list[Article]:
         """Return the newest articles first."""

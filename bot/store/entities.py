@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -52,6 +53,13 @@ def _entity(row: tuple) -> EntityRow:
 
 
 _ENTITY_COLUMNS = "id, type, name_ar, name_en, name_tr, curated"
+_LANGUAGES = ("ar", "en", "tr")
+# How many entities and aliases the repository remembers as stored. Each article names a few
+# that are nearly always stored already: writing them again changes nothing but costs two
+# statements an article. Rows are never deleted and names never blanked, so what was stored
+# stays stored; evicted ones are merely written again.
+KNOWN_ENTITIES = 50_000
+KNOWN_ALIASES = 100_000
 
 
 class EntityRepo:
@@ -59,6 +67,9 @@ class EntityRepo:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # entity id -> languages whose name is stored (not blank); (folded, entity id) aliases.
+        self._known: OrderedDict[str, frozenset[str]] = OrderedDict()
+        self._known_aliases: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     def save_article_entities(
         self,
@@ -242,37 +253,64 @@ class EntityRepo:
         self, db: Database, entities: list[tuple[EntityRow, list[tuple[str, str]]]], now: datetime
     ) -> None:
         created = utc_iso(now)
+        # Only what would change a row: a new entity, a name for a blank language, a new alias.
+        upserts = []
+        for entity, _ in entities:
+            names = frozenset(lang for lang in _LANGUAGES if entity.names.get(lang))
+            if not names <= self._known.get(entity.id, frozenset()):
+                upserts.append((entity, names))
+        aliases = [
+            (folded, entity.id, alias)
+            for entity, pairs in entities
+            for folded, alias in pairs
+            if (folded, entity.id) not in self._known_aliases
+        ]
         # A name learnt later fills a blank; a known name is never overwritten by an article's spelling.
-        db.conn.executemany(
-            f"""
-            INSERT INTO entities ({_ENTITY_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET
-                name_ar = CASE WHEN name_ar = '' THEN excluded.name_ar ELSE name_ar END,
-                name_en = CASE WHEN name_en = '' THEN excluded.name_en ELSE name_en END,
-                name_tr = CASE WHEN name_tr = '' THEN excluded.name_tr ELSE name_tr END
-            """,
-            [
-                (
-                    entity.id,
-                    entity.type,
-                    entity.names.get("ar", ""),
-                    entity.names.get("en", ""),
-                    entity.names.get("tr", ""),
-                    int(entity.curated),
-                    created,
-                )
-                for entity, _ in entities
-            ],
-        )
+        if upserts:
+            db.conn.executemany(
+                f"""
+                INSERT INTO entities ({_ENTITY_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    name_ar = CASE WHEN name_ar = '' THEN excluded.name_ar ELSE name_ar END,
+                    name_en = CASE WHEN name_en = '' THEN excluded.name_en ELSE name_en END,
+                    name_tr = CASE WHEN name_tr = '' THEN excluded.name_tr ELSE name_tr END
+                """,
+                [
+                    (
+                        entity.id,
+                        entity.type,
+                        entity.names.get("ar", ""),
+                        entity.names.get("en", ""),
+                        entity.names.get("tr", ""),
+                        int(entity.curated),
+                        created,
+                    )
+                    for entity, _ in upserts
+                ],
+            )
         # Every entity exists by now, so the aliases may follow in one statement.
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO entity_aliases (folded, entity_id, alias) VALUES (?, ?, ?)",
-            [
-                (folded, entity.id, alias)
-                for entity, aliases in entities
-                for folded, alias in aliases
-            ],
-        )
+        if aliases:
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO entity_aliases (folded, entity_id, alias) VALUES (?, ?, ?)",
+                aliases,
+            )
+        if upserts or aliases:
+            self.store.after_commit(lambda: self._remember(upserts, aliases))
+
+    def _remember(
+        self, upserts: list[tuple[EntityRow, frozenset[str]]], aliases: list[tuple[str, str, str]]
+    ) -> None:
+        """Note what a committed transaction stored (a rolled-back one teaches nothing)."""
+        for entity, names in upserts:
+            self._known[entity.id] = self._known.get(entity.id, frozenset()) | names
+            self._known.move_to_end(entity.id)
+        for folded, entity_id, _ in aliases:
+            self._known_aliases[(folded, entity_id)] = None
+            self._known_aliases.move_to_end((folded, entity_id))
+        while len(self._known) > KNOWN_ENTITIES:
+            self._known.popitem(last=False)
+        while len(self._known_aliases) > KNOWN_ALIASES:
+            self._known_aliases.popitem(last=False)
 
     def handle(self, entity_id: str) -> int:
         """The entity's rowid: short enough for Telegram's 64-byte button data, unlike Arabic ids."""

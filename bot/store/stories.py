@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from bot.store.db import parse_utc, utc_iso
 
 if TYPE_CHECKING:
@@ -46,6 +48,18 @@ class Candidate:
 FEATURE_CACHE_SIZE = 4_000
 
 
+def pack_signature(signature: list[int]) -> bytes:
+    """A signature as stored: 8 bytes per value, little-endian (512 bytes, not 1.2 KB of JSON)."""
+    return np.array(signature, dtype="<i8").tobytes()
+
+
+def unpack_signature(stored: bytes | str) -> list[int]:
+    """A stored signature: packed bytes, or JSON text as written before migration m011."""
+    if isinstance(stored, str):
+        return json.loads(stored)
+    return np.frombuffer(stored, dtype="<i8").tolist()
+
+
 def _story(row: tuple) -> StoryRow:
     first, last = parse_utc(row[2]), parse_utc(row[3])
     assert first and last
@@ -64,7 +78,7 @@ class StoryRepo:
 
     def candidates(
         self,
-        bands: list[str],
+        bands: list[int],
         entity_ids: set[str],
         since: datetime,
         exclude: int,
@@ -77,8 +91,13 @@ class StoryRepo:
         signatures and entities.
         """
         marks = ",".join("?" * len(bands))
+        # Every article with bands has a signature (save_signature writes both): no join needed.
         rows = self._recent(
-            f"SELECT article_id FROM story_bands WHERE band IN ({marks})", bands, since, exclude
+            f"SELECT article_id FROM story_bands WHERE band IN ({marks})",
+            bands,
+            since,
+            exclude,
+            signed=False,
         )
         ids = sorted(entity_ids)
         if len(ids) >= min_shared:
@@ -89,6 +108,7 @@ class StoryRepo:
                 ids,
                 since,
                 exclude,
+                signed=True,
             )
         found: dict[int, Candidate] = {}
         missing: dict[int, tuple[Candidate, str]] = {}
@@ -113,17 +133,24 @@ class StoryRepo:
         return list(found.values())
 
     def _recent(
-        self, id_query: str, params: list[str], since: datetime, exclude: int
+        self,
+        id_query: str,
+        params: list[int] | list[str],
+        since: datetime,
+        exclude: int,
+        signed: bool,
     ) -> list[tuple]:
-        """The newest 50 signed articles among `id_query`'s ids published since `since`."""
+        """The newest 50 signed articles among `id_query`'s ids published since `since`
+        (`signed`: check that each has a signature; else the ids come from signed articles)."""
         if not params:
             return []
+        join = "JOIN article_signatures s ON s.article_id = a.id" if signed else ""
         with self.store.reading() as db:
             # Equal times come oldest id first: the order the temporary sort always gave them.
-            return db.execute(
+            return db.conn.execute(
                 f"""
                 SELECT a.id, a.story_id, a.published_at, a.language, a.content_hash
-                FROM articles a JOIN article_signatures s ON s.article_id = a.id
+                FROM articles a {join}
                 WHERE a.id IN ({id_query}) AND a.published_at >= ? AND a.id != ?
                 ORDER BY a.published_at DESC, a.id LIMIT 50
                 """,
@@ -162,13 +189,13 @@ class StoryRepo:
         """Drop an article's cached story features (its signature or entities are being replaced)."""
         self._cache.pop(article_id, None)
 
-    def save_signature(self, article_id: int, signature: list[int], bands: list[str]) -> None:
+    def save_signature(self, article_id: int, signature: list[int], bands: list[int]) -> None:
         """Store an article's MinHash signature and its band keys."""
         self.forget(article_id)
         with self.store.writing() as db:
             db.execute(
                 "INSERT OR REPLACE INTO article_signatures (article_id, signature) VALUES (?, ?)",
-                [article_id, json.dumps(signature)],
+                [article_id, pack_signature(signature)],
             )
             db.execute("DELETE FROM story_bands WHERE article_id = ?", [article_id])
             db.conn.executemany(
@@ -256,7 +283,7 @@ class StoryRepo:
         marks = ",".join("?" * len(article_ids))
         with self.store.reading() as db:
             return {
-                r[0]: json.loads(r[1])
+                r[0]: unpack_signature(r[1])
                 for r in db.execute(
                     f"SELECT article_id, signature FROM article_signatures WHERE article_id IN ({marks})",
                     article_ids,
