@@ -94,10 +94,11 @@ def articles(total: int) -> Iterator[dict[str, str]]:
         round_ = n // len(pool)
         if round_ == 0:
             yield record
-        else:  # a re-run of the corpus: a new link and a new last line, so not a duplicate
+        else:  # a re-run of the corpus: a new link and title, so not a duplicate (nor a teaser)
             yield {
                 **record,
                 "url": f"{record['url']}?round={round_}",
+                "title": f"{record['title']} ({round_})",
                 "content": f"{record['content']}\n(نسخة {round_})",
             }
 
@@ -112,14 +113,15 @@ def teaser(text: str, limit: int = 300) -> str:
     return out
 
 
-def feed(batch: list[dict[str, str]], first: int, teasers: bool = False) -> bytes:
-    """An RSS document holding a batch of articles."""
+def feed(batch: list[dict[str, str]], first: int, total: int, teasers: bool = False) -> bytes:
+    """An RSS document holding a batch of articles, published a minute apart, the last `now`:
+    as in a live feed, each article is newer than those stored before it."""
     parts = [
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Bench</title>'
     ]
     for offset, record in enumerate(batch):
         text = teaser(record["content"]) if teasers else record["content"]
-        published = format_datetime(NOW - timedelta(minutes=first + offset))
+        published = format_datetime(NOW - timedelta(minutes=total - first - offset))
         parts.append(
             f"<item><title>{escape(record['title'])}</title><link>{escape(record['url'])}</link>"
             f'<guid isPermaLink="false">bench-{first + offset}</guid><pubDate>{published}</pubDate>'
@@ -168,7 +170,7 @@ def main() -> None:
             batch.append(record)
             if len(batch) < BATCH and done + len(batch) < total:
                 continue
-            document = feed(batch, done, args.teasers)
+            document = feed(batch, done, total, args.teasers)
             before_parse = time.perf_counter()
             parsed = parse_feed(
                 document, url="https://bench.example/rss", source="bench", language="ar", now=NOW

@@ -185,3 +185,26 @@ def test_find_duplicate_prefers_the_link_then_the_guid_then_the_text(services: S
     assert repo.find_duplicate("https://x.example/9", "t", "g9", "none") is None
     # The lean read of a story's summaries: in the order asked, missing ids left out.
     assert repo.summaries([c, 999, a]) == [(x.language, x.summary) for x in repo.get_many([c, a])]
+
+
+def test_an_article_stored_early_still_joins_a_story_after_older_ones_arrive(
+    services: Services,
+) -> None:
+    """Candidates are looked up from the first id published in the window: an article with a
+    low id but a recent date stays findable, however many old ones come after it."""
+
+    def draft(n: int, body: str, published: datetime) -> ArticleDraft:
+        return ArticleDraft(
+            title=f"خبر {n}",
+            body=body,
+            url=f"https://news.example/{n}",
+            source=f"Wire {n}",
+            language="ar",
+            published_at=published,
+        )
+
+    first = services.ingest.ingest([draft(1, WIRE, NOW - timedelta(hours=2))]).added[0]
+    old = [draft(10 + k, GOLD + f" {k}", NOW - timedelta(days=30 + k)) for k in range(5)]
+    services.ingest.ingest(old)
+    copy = services.ingest.ingest([draft(2, WIRE + " وأضاف.", NOW - timedelta(hours=1))]).added[0]
+    assert services.articles.get(first).story_id == services.articles.get(copy).story_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -46,6 +46,8 @@ class Candidate:
 # everything else its ingest does. About 7.5 KB each: 4,000 articles take about 30 MB; older
 # candidates are read from the database (one query for all of them).
 FEATURE_CACHE_SIZE = 4_000
+# How far `since` may move before the first id since it is looked up again.
+FLOOR_REUSE = timedelta(hours=6)
 
 
 def pack_signature(signature: list[int]) -> bytes:
@@ -75,6 +77,7 @@ class StoryRepo:
         # article id -> (content hash, signature, entities). The content hash of the candidate
         # row must match: another process may have re-ingested the article meanwhile.
         self._cache: OrderedDict[int, tuple[str, list[int], set[str]]] = OrderedDict()
+        self._floor: tuple[datetime, int] | None = None  # (since, its first article id)
 
     def candidates(
         self,
@@ -90,10 +93,15 @@ class StoryRepo:
         Each group holds its newest 50 (entities serve cross-language joins), with their
         signatures and entities.
         """
+        floor = self._first_id_since(since)
+        if floor is None:
+            return []
         marks = ",".join("?" * len(bands))
         # Every article with bands has a signature (save_signature writes both): no join needed.
+        # `article_id >= floor` keeps each lookup to the window: without it a common band or a
+        # popular entity reads its whole history, and ingest slows as the database grows.
         rows = self._recent(
-            f"SELECT article_id FROM story_bands WHERE band IN ({marks})",
+            f"SELECT article_id FROM story_bands WHERE band IN ({marks}) AND article_id >= {floor}",
             bands,
             since,
             exclude,
@@ -104,6 +112,7 @@ class StoryRepo:
             marks = ",".join("?" * len(ids))
             rows += self._recent(
                 f"SELECT article_id FROM mentions WHERE entity_id IN ({marks}) "
+                f"AND article_id >= {floor} "
                 f"GROUP BY article_id HAVING count(DISTINCT entity_id) >= {int(min_shared)}",
                 ids,
                 since,
@@ -131,6 +140,24 @@ class StoryRepo:
                 candidate.signature, candidate.entities = signatures[article_id], entities
                 self.remember(article_id, version, candidate.signature, entities)
         return list(found.values())
+
+    def _first_id_since(self, since: datetime) -> int | None:
+        """A lower bound of the ids of articles published since `since` (None: there are none).
+
+        Ids only grow, so the first id since an earlier time stays a valid bound for any later
+        time, whatever is added meanwhile: it is kept and reused for six hours of `since`.
+        """
+        if self._floor is not None:
+            cached_since, cached_id = self._floor
+            if cached_since <= since <= cached_since + FLOOR_REUSE:
+                return cached_id
+        with self.store.reading() as db:
+            found = db.conn.execute(
+                "SELECT min(id) FROM articles WHERE published_at >= ?", [utc_iso(since)]
+            ).fetchone()[0]
+        if found is not None:
+            self._floor = (since, int(found))
+        return found
 
     def _recent(
         self,
