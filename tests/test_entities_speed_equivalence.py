@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from bot.nlp.entities import extract
 from bot.nlp.entities.catalog import Catalog, alias_key
 from bot.nlp.entities.evaluate import iob_spans
-from bot.nlp.entities.features import TRIGGERS
+from bot.nlp.entities.features import TRIGGERS, label_key, word_parts
+from bot.nlp.entities.tagger import ArabicTagger
 from bot.nlp.entities.tokens import (
     Token,
     clitic_forms,
@@ -285,3 +286,28 @@ def test_alias_key_and_derived_id_fold_the_name():
     assert alias_key("Gazze'de  İsrail") == "gazze israil"  # cached
     assert extract.derived_id("person", "حازم قاسم") == "person:حازم قاسم"
     assert extract.derived_id("place", "") == "place:"
+
+
+# Spellings the tagger's word table gives one row: alef and yeh variants, harakat, tatweel.
+spellings = st.text(alphabet="ابتسنلكوفيةىأإآ\u064e\u0651\u0640aBİı19٣'’.", min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spellings, spellings)
+def test_words_that_fold_alike_have_the_same_features(a, b):
+    # The tagger keys its word rows by folded form: that is only exact while every
+    # feature of a word is a function of its folded form.
+    if fold_token(a) and fold_token(a) == fold_token(b):
+        assert word_parts(a) == word_parts(b)
+        assert label_key(a) == label_key(b)
+
+
+def test_spellings_that_fold_alike_share_a_tagger_row():
+    tagger = ArabicTagger()
+    sentences = [["أعلن", "الرئيس", "محمد"], ["اعلن", "الرئيس", "محمّد"]]
+    assert tagger.tag(sentences) == tagger.tag_crfsuite(sentences)
+    words = tagger._words
+    assert words is not None
+    assert words.index["أعلن"] == words.index["اعلن"]
+    assert words.index["محمد"] == words.index["محمّد"]
+    assert len(words.label_keys) == 4  # the padding row and three rows for five words

@@ -141,17 +141,8 @@ def viterbi(
         add(alpha_n[t - 1][:, None, :], wide_n, out=buf_n)
         best(buf_n, axis=0, out=now)
         add(now, emit_n[t], out=now)
-    by_step = np.ascontiguousarray(alpha.transpose(0, 2, 1)).reshape(-1, n_labels)
-    last = by_step.take((lens - 1) * n_halves + np.arange(n_halves), axis=0)
-    # Back pointers of every step after the first, half by half: the same sums as in the
-    # loop, so the same maxima; argmax keeps the first best, as crfsuite does.
-    steps_of = lens - 1
-    half_of = np.repeat(np.arange(n_halves), steps_of)
-    offsets = np.concatenate(([0], np.cumsum(steps_of)[:-1]))
-    step_of = np.arange(len(half_of)) - np.repeat(offsets, steps_of) + 1
-    prev = by_step.take((step_of - 1) * n_halves + half_of, axis=0)
-    came = prev[:, None, :] + moves.transpose(0, 2, 1).take(kind.take(half_of), axis=0)
-    pointers = came.argmax(axis=2).astype(np.uint8).tobytes()
+    halves_n = np.arange(n_halves)
+    last = alpha[lens - 1, :, halves_n]  # (halves, labels): each half's final scores
     # Where the halves meet: the best (last label of the first half, first of the second).
     fore = {h[3]: b for b, h in enumerate(halves) if h[2] > 0}
     aft = {h[3]: b for b, h in enumerate(halves) if h[2] < 0}
@@ -170,28 +161,32 @@ def viterbi(
         unsure.update(
             alone[i] for i in np.flatnonzero(_gap(last[[fore[k] for k in alone]]) < TOL).tolist()
         )
-    chosen: list[int] = []  # the label each step went to, in the order of `came`
-    traced: list[list[int]] = []
+    # Trace back all halves together, one step at a time: at each step only the label each
+    # half goes to needs its best predecessor, recomputed with the same sums as the forward
+    # loop (so the same maxima); argmax keeps the first best, as crfsuite does.
+    final = [
+        (ends[k] if k in ends else meet[k] // n_labels) if direction > 0 else meet[k] % n_labels
+        for _, _, direction, k in halves
+    ]
+    labels_at = np.empty((steps, n_halves), dtype=np.intp)
+    labels_at[lens - 1, halves_n] = final
+    # came[t - 1, i, b]: half b at step t-1 in label i, then in its label at step t.
+    came = np.zeros((steps - 1, n_labels, n_halves))
+    for t in range(steps - 1, 0, -1):
+        n = live[t]
+        now = came[t - 1, :, :n]
+        add(alpha[t - 1, :, :n], wide[:, labels_at[t, :n], halves_n[:n]], out=now)
+        labels_at[t - 1, :n] = now.argmax(axis=0)
+    if n_labels > 1 and steps > 1:  # a half whose path passed a near-tie
+        ordered = np.sort(came, axis=1)
+        close = (ordered[:, -1] - ordered[:, -2] < TOL) & valid[1:]
+        unsure.update(halves[b][3] for b in np.flatnonzero(close.any(axis=0)).tolist())
+    traced = labels_at.T.tolist()
     for b, (length, _, direction, k) in enumerate(halves):
         if direction > 0:
-            y = ends[k] if k in ends else meet[k] // n_labels
+            paths[k] = traced[b][:length] + paths[k]
         else:
-            y = meet[k] % n_labels
-        trace = [y]  # labels from the half's last step back to its first
-        at = (int(offsets[b]) - 1) * n_labels
-        for t in range(length - 1, 0, -1):
-            y = pointers[at + t * n_labels + y]
-            trace.append(y)
-        chosen.extend(trace[-2::-1])
-        traced.append(trace)
-    for b, (_, _, direction, k) in enumerate(halves):
-        if direction > 0:
-            paths[k] = traced[b][::-1] + paths[k]
-        else:
-            paths[k] = paths[k] + traced[b]
-    if chosen:
-        taken = came[np.arange(len(chosen)), chosen]
-        unsure.update(halves[b][3] for b in half_of[_gap(taken) < TOL].tolist())
+            paths[k] = paths[k] + traced[b][length - 1 :: -1]
     return Decoded(paths, sorted(unsure))
 
 

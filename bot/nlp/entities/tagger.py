@@ -20,6 +20,7 @@ import pycrfsuite
 
 from bot.nlp.entities import features
 from bot.nlp.entities.crf import CrfModel, viterbi
+from bot.nlp.entities.tokens import fold_token
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 BASE_MODEL = MODELS / "ner_ar_base.crfsuite"
@@ -154,6 +155,9 @@ class _Words:
         self.models = models
         self._union = union
         self.index: dict[str, int] = {}
+        # Folded form -> row: a word's features are those of its folded form (features.
+        # word_parts), so spellings that fold alike (أعلن, اعلن) share one row.
+        self._by_key: dict[str, int] = {}
         self.label_keys: list[str | None] = [None]
         n_labels = len(models[0].crf.labels)
         self.rows = [np.zeros((5, size, n_labels)) for _ in models]
@@ -179,11 +183,17 @@ class _Words:
         return found  # type: ignore[return-value]
 
     def _add(self, word: str) -> int:
+        key = fold_token(word)
+        if key and (row := self._by_key.get(key)) is not None:
+            self.index[word] = row
+            return row
         row = len(self.label_keys)
         if row == self.size:
             self.rows = [np.concatenate([r, np.zeros_like(r)], axis=1) for r in self.rows]
             self.bigram = [np.concatenate([b, np.full_like(b, -1)]) for b in self.bigram]
         self.index[word] = row
+        if key:
+            self._by_key[key] = row
         old = self._previous
         if old is not None and (was := old.index.get(word)) is not None:
             self.label_keys.append(old.label_keys[was])
@@ -357,6 +367,7 @@ class ArabicTagger:
             size = FIRST_WORDS if words is None else words.size
             if words is not None:
                 words._previous = None  # keep one generation back, not a chain
+                words._by_key = {}  # only its words and rows are read from now on
             models = self._load()
             if self._union is None:
                 self._union = _Union.of(models)
