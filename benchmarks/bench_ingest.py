@@ -27,12 +27,11 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from common import machine  # noqa: E402  (puts the repository on sys.path too)
+from common import machine, teaser  # noqa: E402  (puts the repository on sys.path too)
 
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.fetch.feeds import parse_feed  # noqa: E402
-from bot.nlp.sentences import split_sentences  # noqa: E402
 from bot.services import build_services  # noqa: E402
 
 SHARED = Path(
@@ -101,16 +100,6 @@ def articles(total: int) -> Iterator[dict[str, str]]:
                 "title": f"{record['title']} ({round_})",
                 "content": f"{record['content']}\n(نسخة {round_})",
             }
-
-
-def teaser(text: str, limit: int = 300) -> str:
-    """The article's first sentences, up to about `limit` characters: what most feeds carry."""
-    out = ""
-    for sentence in split_sentences(text, "ar"):
-        if out and len(out) + len(sentence) > limit:
-            break
-        out = f"{out} {sentence}".strip()
-    return out
 
 
 def feed(batch: list[dict[str, str]], first: int, total: int, teasers: bool = False) -> bytes:

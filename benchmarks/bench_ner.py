@@ -22,7 +22,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from common import machine, shared_data  # noqa: E402
+from common import machine, shared_data, teaser  # noqa: E402
 
 from bot.nlp.entities.evaluate import SPLITS, read_conll, score, split  # noqa: E402
 from bot.nlp.entities.extract import (  # noqa: E402
@@ -137,29 +137,32 @@ def tagger_speed(folder: Path, articles: int) -> None:
 
 
 def throughput(folder: Path, articles: int) -> None:
-    """Print tokens/s of extraction over SaudiNewsNet articles on one core: text by text, and
-    in batches of 64 as ingest calls it (extract_entities_many)."""
+    """Print tokens/s of extraction over SaudiNewsNet articles on one core, text by text and
+    in batches of 64 as ingest calls it (extract_entities_many); then the same for feed items
+    (each article's first sentences, up to 300 characters)."""
     texts = news(folder, articles)
     extract_entities(texts[0], "ar")  # load the catalog and models outside the timing
-    tokens = sum(len(tokenize(t)) for t in texts)
-    runs = {
-        "one by one": lambda: sum(len(extract_entities(t, "ar")) for t in texts),
-        "batches of 64": lambda: sum(
-            len(found)
-            for k in range(0, len(texts), 64)
-            for found in extract_entities_many([(t, "ar") for t in texts[k : k + 64]])
-        ),
-    }
-    for name, run in runs.items():
-        started, cpu = time.perf_counter(), time.process_time()
-        mentions = run()
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-        # CPU time is the one-core figure when other work shares the machine.
-        print(
-            f"throughput, {name}: {len(texts)} SaudiNewsNet articles, {tokens} tokens, "
-            f"{mentions} mentions: {tokens / elapsed:,.0f} tokens/s wall ({elapsed:.2f}s), "
-            f"{tokens / cpu:,.0f} tokens/s of CPU ({cpu:.2f}s)"
-        )
+    for kind, sample in (("articles", texts), ("feed items", [teaser(t) for t in texts])):
+        tokens = sum(len(tokenize(t)) for t in sample)
+        runs = {
+            "one by one": lambda s=sample: sum(len(extract_entities(t, "ar")) for t in s),
+            "batches of 64": lambda s=sample: sum(
+                len(found)
+                for k in range(0, len(s), 64)
+                for found in extract_entities_many([(t, "ar") for t in s[k : k + 64]])
+            ),
+        }
+        for name, run in runs.items():
+            started, cpu = time.perf_counter(), time.process_time()
+            mentions = run()
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+            # CPU time is the one-core figure when other work shares the machine.
+            print(
+                f"throughput, {kind}, {name}: {len(sample)} SaudiNewsNet {kind}, {tokens} tokens, "
+                f"{mentions} mentions: {tokens / elapsed:,.0f} tokens/s wall ({elapsed:.2f}s), "
+                f"{tokens / cpu:,.0f} tokens/s of CPU ({cpu:.2f}s), "
+                f"{cpu / len(sample) * 1000:.2f} ms each"
+            )
 
 
 def main() -> None:

@@ -61,3 +61,16 @@ def machine() -> str:
     except OSError:
         pass
     return f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+
+
+def teaser(text: str, limit: int = 300) -> str:
+    """An Arabic article's first sentences, up to about `limit` characters: what most feeds
+    carry as an item's description."""
+    from bot.nlp.sentences import split_sentences
+
+    out = ""
+    for sentence in split_sentences(text, "ar"):
+        if out and len(out) + len(sentence) > limit:
+            break
+        out = f"{out} {sentence}".strip()
+    return out
