@@ -19,8 +19,6 @@ _TOKEN = re.compile(
 _APOSTROPHE = re.compile(r"['’][^\W\d_]+$")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 
-_FOLD_CACHE: dict[str, str] = {}
-
 
 class Token(NamedTuple):
     """One token of the original text: its span, its text and its matching form."""
@@ -33,15 +31,7 @@ class Token(NamedTuple):
 
 def fold_token(word: str) -> str:
     """Return the cached folded form of one token, without an apostrophe suffix."""
-    key = _FOLD_CACHE.get(word)
-    if key is None:
-        key = fold(word)
-        if "'" in key or "’" in key:
-            key = _APOSTROPHE.sub("", key)
-        if len(_FOLD_CACHE) > 200_000:  # bound memory on long-running bots
-            _FOLD_CACHE.clear()
-        _FOLD_CACHE[word] = key
-    return key
+    return (_FORMS.get(word) or _word_form(word))[1]
 
 
 def tokenize(text: str) -> list[Token]:
@@ -62,7 +52,8 @@ _FORMS: dict[str, tuple[str, str]] = {}
 
 
 def _word_form(word: str) -> tuple[str, str]:
-    """Return the text a token keeps of a matched word and its key (cached per word).
+    """Return the text a token keeps of a matched word and its key (cached per word; the one
+    cache of word keys, fold_token reads it too).
 
     A Latin word keeps the part before its apostrophe suffix: "Gazze'de" -> "Gazze".
     """
@@ -75,7 +66,10 @@ def _word_form(word: str) -> tuple[str, str]:
                 kept = word[:cut]
         if len(_FORMS) > 200_000:  # bound memory on long-running bots
             _FORMS.clear()
-        found = _FORMS[word] = (kept, fold_token(word))
+        key = fold(word)
+        if "'" in key or "’" in key:
+            key = _APOSTROPHE.sub("", key)
+        found = _FORMS[word] = (kept, key)
     return found
 
 
