@@ -228,21 +228,8 @@ def test_catalog_scan_matches_the_plain_scan(text):
 
 
 def plain_propagate(tokens: list[Token], spans: list[extract._Span], arabic: bool):
-    """Repeats found by trying every token, as first written."""
-    known: dict[str, extract._Span] = {}
-    full: dict[str, list[tuple[list[str], extract._Span]]] = {}
-    for span in sorted(spans, key=lambda s: s.i):
-        if span.entry is not None or (arabic and span.type == "organization"):
-            continue
-        keys = [
-            clitic_variants(t.key)[-1] if n == 0 else t.key
-            for n, t in enumerate(tokens[span.i : span.j])
-        ]
-        known.setdefault(" ".join(keys), span)
-        if len(keys) >= 2:
-            full.setdefault(keys[0], []).append((keys[1:], span))
-        if span.type == "person" and len(keys) >= 2 and len(keys[-1]) >= 3:
-            known.setdefault(keys[-1], span)
+    """Repeats found by trying every token, as first written (the names are the same)."""
+    known, full = extract._names_to_repeat(tokens, spans, arabic)
     if not known:
         return []
     covered = {k for s in spans for k in range(s.i, s.j)}

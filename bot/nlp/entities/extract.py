@@ -603,20 +603,7 @@ def _propagate(tokens: list[Token], spans: list[_Span], arabic: bool) -> list[_S
     In Arabic organisations are not carried over: a lone word of one repeated (العربي,
     النادي) is more often a common word than the name again.
     """
-    known: dict[str, _Span] = {}
-    full: dict[str, list[tuple[list[str], _Span]]] = {}  # first word -> later words, span
-    for span in sorted(spans, key=lambda s: s.i):
-        if span.entry is not None or (arabic and span.type == "organization"):
-            continue
-        keys = [
-            clitic_variants(t.key)[-1] if n == 0 else t.key
-            for n, t in enumerate(tokens[span.i : span.j])
-        ]
-        known.setdefault(" ".join(keys), span)
-        if len(keys) >= 2:
-            full.setdefault(keys[0], []).append((keys[1:], span))
-        if span.type == "person" and len(keys) >= 2 and len(keys[-1]) >= 3:
-            known.setdefault(keys[-1], span)
+    known, full = _names_to_repeat(tokens, spans, arabic)
     if not known:
         return []
     covered = _positions(spans)
@@ -632,6 +619,28 @@ def _propagate(tokens: list[Token], spans: list[_Span], arabic: bool) -> list[_S
             out.append(found)
             after = found.j
     return out
+
+
+def _names_to_repeat(
+    tokens: list[Token], spans: list[_Span], arabic: bool
+) -> tuple[dict[str, _Span], dict[str, list[tuple[list[str], _Span]]]]:
+    """Return the names a later bare mention may repeat: key -> span (a whole name, or a
+    person's last name), and first word -> (later words, span) of each name of two or more."""
+    known: dict[str, _Span] = {}
+    full: dict[str, list[tuple[list[str], _Span]]] = {}
+    for span in sorted(spans, key=lambda s: s.i):
+        if span.entry is not None or (arabic and span.type == "organization"):
+            continue
+        keys = [
+            clitic_variants(t.key)[-1] if n == 0 else t.key
+            for n, t in enumerate(tokens[span.i : span.j])
+        ]
+        known.setdefault(" ".join(keys), span)
+        if len(keys) >= 2:
+            full.setdefault(keys[0], []).append((keys[1:], span))
+        if span.type == "person" and len(keys) >= 2 and len(keys[-1]) >= 3:
+            known.setdefault(keys[-1], span)
+    return known, full
 
 
 def _repeat(
