@@ -169,16 +169,16 @@ class IngestService:
         article costs only its own result."""
         try:
             prepared = step.prepare_many(rows)
-            if len(prepared) == len(rows):
-                return prepared
-            raise RuntimeError(f"{len(prepared)} results for {len(rows)} articles")
+            if len(prepared) != len(rows):
+                raise RuntimeError(f"{len(prepared)} results for {len(rows)} articles")
+            return prepared
         except Exception:
-            if len(rows) == 1:
-                log.exception(
-                    "%s failed on %r; stored without it", type(step).__name__, rows[0].title[:80]
-                )
-                return [None]
-        return [self._prepare(step, [row])[0] for row in rows]
+            if len(rows) > 1:
+                return [self._prepare(step, [row])[0] for row in rows]
+            log.exception(
+                "%s failed on %r; stored without it", type(step).__name__, rows[0].title[:80]
+            )
+            return [None]
 
     def ingest(self, drafts: Iterable[ArticleDraft], label: str = "") -> IngestReport:
         """Store each draft once: new ones are added, changed ones updated, the rest left alone.
