@@ -2,7 +2,8 @@
 
 Each batch of 100 articles is written as an RSS feed, parsed with parse_feed and ingested
 (clean, summarize, analyze, store, index, entities, topics, stories) into a fresh SQLite file,
-on one core. The resident memory (RSS) is printed along the way: flat means no leak.
+on one core. Parsing and ingest are timed; writing the feed documents is not, and neither is
+the warm-up that loads the models first. The resident memory (RSS) is printed along the way: flat means no leak.
 Articles come from SaudiNewsNet (Arabic) when /work/shared/data is there, else generated text;
 past the corpus's end they are reused with a counter so that none is a duplicate.
 
@@ -120,6 +121,24 @@ def feed(batch: list[dict[str, str]], first: int, total: int, teasers: bool = Fa
     return "".join(parts).encode("utf-8")
 
 
+def warm_up(services, total: int) -> float:
+    """Ingest a few made-up articles (not counted), which loads the language models; seconds taken.
+
+    They are dated a week before the first counted article: recent ones would stay in every
+    story lookup's 72-hour window, as no real article that old does.
+    """
+    started = time.perf_counter()
+    drafts = parse_feed(
+        feed([generated(-n) for n in range(1, 11)], 0, total + 7 * 24 * 60),
+        url="https://warm-up.example/rss",
+        source="warm-up",
+        language="ar",
+        now=NOW,
+    ).drafts
+    services.ingest.ingest(drafts)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=20_000)
@@ -148,38 +167,43 @@ def main() -> None:
             f"articles: {total:,} ({'SaudiNewsNet' if corpus_available() else 'generated'}, "
             f"{'teasers' if args.teasers else 'full text'}), batches of {BATCH}"
         )
+        print(
+            f"warm-up: {warm_up(services, total):.1f} s to load the models, as a bot does once at start"
+        )
         print(f"{'articles':>9} {'per s (last)':>13} {'per s (all)':>12} {'RSS MiB':>8}")
-        started = last_time = time.perf_counter()
+        # Only parsing and ingest are timed: writing each feed document is the benchmark's own
+        # work, standing in for the network.
+        elapsed = last_elapsed = parse_seconds = 0.0
         done = last_done = added = 0
-        parse_seconds = 0.0
         batch: list[dict[str, str]] = []
-        if profiler:
-            profiler.enable()
         for record in articles(total):
             batch.append(record)
             if len(batch) < BATCH and done + len(batch) < total:
                 continue
             document = feed(batch, done, total, args.teasers)
+            if profiler:
+                profiler.enable()
             before_parse = time.perf_counter()
             parsed = parse_feed(
                 document, url="https://bench.example/rss", source="bench", language="ar", now=NOW
             )
-            parse_seconds += time.perf_counter() - before_parse
+            before_ingest = time.perf_counter()
             report = services.ingest.ingest(parsed.drafts)
+            after = time.perf_counter()
+            if profiler:
+                profiler.disable()
+            parse_seconds += before_ingest - before_parse
+            elapsed += after - before_parse
             added += len(report.added)
             done += len(batch)
             batch = []
             if done - last_done >= args.every or done == total:
-                now = time.perf_counter()
                 print(
-                    f"{done:>9,} {(done - last_done) / (now - last_time):>13,.0f} "
-                    f"{done / (now - started):>12,.0f} {rss_mib():>8.0f}",
+                    f"{done:>9,} {(done - last_done) / (elapsed - last_elapsed):>13,.0f} "
+                    f"{done / elapsed:>12,.0f} {rss_mib():>8.0f}",
                     flush=True,
                 )
-                last_done, last_time = done, now
-        if profiler:
-            profiler.disable()
-        elapsed = time.perf_counter() - started
+                last_done, last_elapsed = done, elapsed
         db_mib = (Path(folder) / "bench.db").stat().st_size / 2**20
         services.close()
     print(
