@@ -91,7 +91,9 @@ def _candidates(repo: StoryRepo, services: Services, article_id: int) -> list[tu
     from bot.nlp.stories import bands
 
     entities = store.entities.entity_ids_of_article(article_id)
-    found = repo.candidates(bands(signature), entities, NOW - timedelta(days=5), article_id)
+    found = repo.candidates(
+        bands(signature), entities, NOW - timedelta(days=5), NOW + timedelta(days=5), article_id
+    )
     return [
         (c.article_id, c.story_id, c.signature, c.published_at, c.language, c.entities)
         for c in found
@@ -135,23 +137,26 @@ def test_an_update_by_another_process_is_not_hidden_by_the_cache(
 def test_signatures_and_bands_in_the_old_text_format_are_migrated(tmp_path: Path) -> None:
     import json
 
-    from bot.nlp.stories import bands
-
     path = tmp_path / "old.db"
     services = build_services(Config(database_path=path, seeds_dir=tmp_path), FakeClock(NOW))
     ids = services.ingest.ingest(
         [_draft(n, t, n) for n, t in enumerate([WIRE, GOLD, WIRE + " ..."])]
     ).added
     signatures = services.store.stories.signatures(ids)
+    before = {i: _candidates(services.store.stories, services, i) for i in ids}
     with services.store.writing() as db:  # back to the layout before m011: JSON, text keys
         for article_id, signature in signatures.items():
             db.execute(
                 "UPDATE article_signatures SET signature = ? WHERE article_id = ?",
                 [json.dumps(signature), article_id],
             )
-        db.execute("DELETE FROM story_bands")
+        db.execute(
+            "CREATE TABLE story_bands (band TEXT NOT NULL, article_id INTEGER NOT NULL, "
+            "PRIMARY KEY (band, article_id)) WITHOUT ROWID"
+        )
+        db.execute("CREATE INDEX idx_story_bands_article ON story_bands (article_id)")
         db.execute("INSERT INTO story_bands (band, article_id) VALUES ('0:00ff', ?)", [ids[0]])
-        db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm011%'")
+        db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm011%' OR name LIKE 'm012%'")
     assert services.store.stories.signatures(ids) == signatures  # JSON still reads
     services.store.close()
 
@@ -159,9 +164,11 @@ def test_signatures_and_bands_in_the_old_text_format_are_migrated(tmp_path: Path
     assert store.stories.signatures(ids) == signatures
     with store.reading() as db:
         kinds = db.execute("SELECT DISTINCT typeof(signature) FROM article_signatures").fetchall()
-        rows = set(db.execute("SELECT band, article_id FROM story_bands").fetchall())
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert kinds == [("blob",)]
-    assert rows == {(band, i) for i in ids for band in bands(signatures[i])}
+    assert "story_bands" not in tables  # band keys live in memory since m012
+    services.store = store
+    assert {i: _candidates(store.stories, services, i) for i in ids} == before
 
 
 def test_find_duplicate_prefers_the_link_then_the_guid_then_the_text(services: Services) -> None:

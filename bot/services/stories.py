@@ -13,6 +13,7 @@ from bot.nlp.sentences import split_sentences
 from bot.nlp.stories import (
     MIN_SHARED_ENTITIES,
     STORY_SPAN,
+    WINDOW,
     StoryFeatures,
     article_signature,
     bands,
@@ -84,7 +85,7 @@ class StoryService:
     def assign(self, article_id: int, row: ArticleRow, signature: list[int]) -> int:
         """Store the article's signature and join it to a story; return the story id."""
         keys = bands(signature)
-        self.store.stories.save_signature(article_id, signature, keys)
+        self.store.stories.save_signature(article_id, row.published_at, signature, keys)
         mine = StoryFeatures(
             signature=signature,
             entities=self.store.entities.entity_ids_of_article(article_id),
@@ -95,8 +96,14 @@ class StoryService:
         since = row.published_at - STORY_SPAN
         # Entities alone join only articles sharing MIN_SHARED_ENTITIES or more (same_story):
         # others sharing one popular name (a country) would be hundreds of hopeless candidates.
+        # Bands are looked up no later than same_story's window allows.
         found = self.store.stories.candidates(
-            keys, mine.entities, since, article_id, min_shared=MIN_SHARED_ENTITIES
+            keys,
+            mine.entities,
+            since,
+            row.published_at + WINDOW,
+            article_id,
+            min_shared=MIN_SHARED_ENTITIES,
         )
         for candidate in found:
             if candidate.story_id and same_story(mine, self._features(candidate)):

@@ -62,6 +62,8 @@ class Store:
         # an in-memory cache must not learn what a rollback undoes.
         self._after_commit: list[list[Callable[[], None]]] = []
         self._failed = False  # a nested write raised inside the current transaction
+        # Transactions rolled back so far: a cache that read inside one starts over after it.
+        self.rollbacks = 0
         with self.lock:
             migrate(self.db)
         from bot.store.articles import ArticleRepo
@@ -140,6 +142,7 @@ class Store:
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            self.rollbacks += 1
             raise
 
     def after_commit(self, callback: Callable[[], None]) -> None:

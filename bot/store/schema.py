@@ -349,6 +349,13 @@ def m011_compact_signatures_and_bands(db: Database) -> None:
     db.execute("CREATE INDEX idx_story_bands_article ON story_bands (article_id)")
 
 
+@migrations()
+def m012_band_keys_in_memory(db: Database) -> None:
+    """Band keys are read from article_signatures into memory (bot/store/bands.py): as rows,
+    each article's 32 random inserts rewrote thousands of index pages on every commit."""
+    db.execute("DROP TABLE story_bands")
+
+
 def migrate(db: Database) -> None:
     """Bring the database schema up to date."""
     migrations.apply(db)

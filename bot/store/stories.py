@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-import numpy as np
-
+from bot.nlp.stories import bands as band_keys
+from bot.store.bands import BandIndex, pack_signature, unpack_signature
 from bot.store.db import parse_utc, utc_iso
 
 if TYPE_CHECKING:
@@ -50,18 +50,6 @@ FEATURE_CACHE_SIZE = 4_000
 FLOOR_REUSE = timedelta(hours=6)
 
 
-def pack_signature(signature: list[int]) -> bytes:
-    """A signature as stored: 8 bytes per value, little-endian (512 bytes, not 1.2 KB of JSON)."""
-    return np.array(signature, dtype="<i8").tobytes()
-
-
-def unpack_signature(stored: bytes | str) -> list[int]:
-    """A stored signature: packed bytes, or JSON text as written before migration m011."""
-    if isinstance(stored, str):
-        return json.loads(stored)
-    return np.frombuffer(stored, dtype="<i8").tolist()
-
-
 def _story(row: tuple) -> StoryRow:
     first, last = parse_utc(row[2]), parse_utc(row[3])
     assert first and last
@@ -69,11 +57,12 @@ def _story(row: tuple) -> StoryRow:
 
 
 class StoryRepo:
-    """Reads and writes stories, article_signatures and story_bands."""
+    """Reads and writes stories and article_signatures (with their band keys in memory)."""
 
     def __init__(self, store: Store, cache_size: int = FEATURE_CACHE_SIZE) -> None:
         self.store = store
         self.cache_size = cache_size
+        self.bands = BandIndex(store)
         # article id -> (content hash, signature, entities). The content hash of the candidate
         # row must match: another process may have re-ingested the article meanwhile.
         self._cache: OrderedDict[int, tuple[str, list[int], set[str]]] = OrderedDict()
@@ -84,11 +73,12 @@ class StoryRepo:
         bands: list[int],
         entity_ids: set[str],
         since: datetime,
+        until: datetime,
         exclude: int,
         min_shared: int = 1,
     ) -> list[Candidate]:
-        """Articles published since `since` sharing a band, then others sharing at least
-        `min_shared` entities.
+        """Articles published since `since` sharing a band (looked up to `until`'s day), then
+        others sharing at least `min_shared` entities.
 
         Each group holds its newest 50 (entities serve cross-language joins), with their
         signatures and entities.
@@ -96,20 +86,20 @@ class StoryRepo:
         floor = self._first_id_since(since)
         if floor is None:
             return []
-        marks = ",".join("?" * len(bands))
-        # Every article with bands has a signature (save_signature writes both): no join needed.
-        # `article_id >= floor` keeps each lookup to the window: without it a common band or a
-        # popular entity reads its whole history, and ingest slows as the database grows.
-        rows = self._recent(
-            f"SELECT article_id FROM story_bands WHERE band IN ({marks}) AND article_id >= {floor}",
-            bands,
-            since,
-            exclude,
-            signed=False,
+        # Every article in the band index has a signature: no join needed.
+        banded = sorted(self.bands.lookup(bands, since, until) - {exclude})
+        rows = (
+            self._recent(
+                "SELECT value FROM json_each(?)", [json.dumps(banded)], since, exclude, signed=False
+            )
+            if banded
+            else []
         )
         ids = sorted(entity_ids)
         if len(ids) >= min_shared:
             marks = ",".join("?" * len(ids))
+            # `article_id >= floor` keeps the lookup to the window: without it a popular
+            # entity reads its whole history, and ingest slows as the database grows.
             rows += self._recent(
                 f"SELECT article_id FROM mentions WHERE entity_id IN ({marks}) "
                 f"AND article_id >= {floor} "
@@ -162,7 +152,7 @@ class StoryRepo:
     def _recent(
         self,
         id_query: str,
-        params: list[int] | list[str],
+        params: list[str],
         since: datetime,
         exclude: int,
         signed: bool,
@@ -216,19 +206,27 @@ class StoryRepo:
         """Drop an article's cached story features (its signature or entities are being replaced)."""
         self._cache.pop(article_id, None)
 
-    def save_signature(self, article_id: int, signature: list[int], bands: list[int]) -> None:
-        """Store an article's MinHash signature and its band keys."""
+    def save_signature(
+        self, article_id: int, published_at: datetime, signature: list[int], bands: list[int]
+    ) -> None:
+        """Store an article's MinHash signature, and index its band keys."""
         self.forget(article_id)
         with self.store.writing() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO article_signatures (article_id, signature) VALUES (?, ?)",
-                [article_id, pack_signature(signature)],
-            )
-            db.execute("DELETE FROM story_bands WHERE article_id = ?", [article_id])
-            db.conn.executemany(
-                "INSERT INTO story_bands (band, article_id) VALUES (?, ?)",
-                [(band, article_id) for band in dict.fromkeys(bands)],
-            )
+            old = db.conn.execute(
+                "SELECT signature FROM article_signatures WHERE article_id = ?", [article_id]
+            ).fetchone()
+            if old is None:
+                db.conn.execute(
+                    "INSERT INTO article_signatures (article_id, signature) VALUES (?, ?)",
+                    [article_id, pack_signature(signature)],
+                )
+            else:
+                self.bands.remove(article_id, band_keys(unpack_signature(old[0])))
+                db.conn.execute(
+                    "UPDATE article_signatures SET signature = ? WHERE article_id = ?",
+                    [pack_signature(signature), article_id],
+                )
+            self.bands.add(article_id, published_at, bands)
 
     def create(self, article_id: int, published_at: datetime) -> int:
         """Start a story with one article; return its id."""

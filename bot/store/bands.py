@@ -1,0 +1,208 @@
+"""The LSH band keys of stored articles, held in memory by day of publication.
+
+A story lookup asks which articles of the last few days share a band key with a new one.
+Stored as rows, an article's 32 keys were 32 inserts at random places of a b-tree that grew
+with the archive: past about 20,000 articles each commit rewrote thousands of its pages, and
+ingest spent more time there than anywhere else. Here the keys are read from the stored
+signatures, one day at a time as lookups need that day, and kept for the few days a live
+feed looks at; the database stays the only record.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.nlp.stories import bands
+from bot.store.db import utc_iso
+
+if TYPE_CHECKING:
+    from bot.store.db import Store
+
+# Days held in memory: a live article's lookup spans six (72 hours back, 48 hours ahead).
+DAYS_KEPT = 8
+# Keys added to a day since its arrays were sorted; past this many they are sorted in.
+MERGE_AT = 4096
+_NONE = -1  # the article id of a key whose article has new keys since
+
+
+def pack_signature(signature: list[int]) -> bytes:
+    """A signature as stored: 8 bytes per value, little-endian (512 bytes, not 1.2 KB of JSON)."""
+    return np.array(signature, dtype="<i8").tobytes()
+
+
+def unpack_signature(stored: bytes | str) -> list[int]:
+    """A stored signature: packed bytes, or JSON text as written before migration m011."""
+    if isinstance(stored, str):
+        return json.loads(stored)
+    return np.frombuffer(stored, dtype="<i8").tolist()
+
+
+class _Day:
+    """One day's keys: sorted arrays of (key, article id), and the keys added since."""
+
+    def __init__(self, keys: np.ndarray, ids: np.ndarray) -> None:
+        self.keys, self.ids = _sorted(keys, ids)
+        self.added: dict[int, list[int]] = {}
+        self.added_count = 0
+
+    def add(self, article_id: int, keys: list[int]) -> None:
+        for key in keys:
+            self.added.setdefault(key, []).append(article_id)
+        self.added_count += len(keys)
+        if self.added_count >= MERGE_AT:
+            self._sort_in()
+
+    def _sort_in(self) -> None:
+        pairs = [(key, i) for key, ids in self.added.items() for i in ids]
+        new_keys = np.fromiter((k for k, _ in pairs), dtype=np.int64, count=len(pairs))
+        new_ids = np.fromiter((i for _, i in pairs), dtype=np.int64, count=len(pairs))
+        keep = self.ids != _NONE
+        self.keys, self.ids = _sorted(
+            np.concatenate([self.keys[keep], new_keys]), np.concatenate([self.ids[keep], new_ids])
+        )
+        self.added.clear()
+        self.added_count = 0
+
+    def remove(self, article_id: int, keys: list[int]) -> None:
+        for key in keys:
+            ids = self.added.get(key)
+            if ids and article_id in ids:
+                ids[:] = [i for i in ids if i != article_id]
+        query = np.array(keys, dtype=np.int64)
+        for start, end in zip(*self._ranges(query), strict=True):
+            block = self.ids[start:end]
+            block[block == article_id] = _NONE
+
+    def _ranges(self, query: np.ndarray) -> tuple[list[int], list[int]]:
+        """Where each of the query's keys lies in the sorted arrays (only those present)."""
+        starts = np.searchsorted(self.keys, query, "left")
+        ends = np.searchsorted(self.keys, query, "right")
+        hit = starts < ends
+        return starts[hit].tolist(), ends[hit].tolist()
+
+    def find(self, query: np.ndarray, keys: list[int], found: set[int]) -> None:
+        for start, end in zip(*self._ranges(query), strict=True):
+            found.update(self.ids[start:end].tolist())
+        for key in keys:
+            ids = self.added.get(key)
+            if ids:
+                found.update(ids)
+        found.discard(_NONE)
+
+
+class BandIndex:
+    """Article ids by band key and day of publication, read from article_signatures.
+
+    Every call runs under the store's lock. The index holds what the database holds, the
+    current transaction included: articles stored by this process are added as they are
+    stored, those of other processes are read by id when a lookup finds new ones, and a
+    rolled-back transaction empties it (the days are read again when needed).
+    """
+
+    def __init__(self, store: Store, days_kept: int = DAYS_KEPT) -> None:
+        self.store = store
+        self.days_kept = days_kept
+        self._days: OrderedDict[date, _Day] = OrderedDict()
+        self._seen: int | None = None  # the ids up to this one are read by loading their day
+        self._rollbacks = store.rollbacks
+
+    def lookup(self, keys: list[int], since: datetime, until: datetime) -> set[int]:
+        """Ids of the articles published from `since`'s day to `until`'s sharing a key."""
+        self._catch_up()
+        found: set[int] = set()
+        if keys:
+            query = np.array(keys, dtype=np.int64)
+            for day in _days(since, until):
+                self._day(day).find(query, keys, found)
+        return found
+
+    def add(self, article_id: int, published_at: datetime, keys: list[int]) -> None:
+        """Index an article whose signature was just stored."""
+        self._catch_up(before=article_id)
+        # A day read from the database before the signature was stored lacks it; a day not
+        # read yet will find it there.
+        day = self._days.get(_day_of(published_at))
+        if day is not None:
+            day.add(article_id, keys)
+        self._seen = max(self._seen or 0, article_id)
+
+    def remove(self, article_id: int, keys: list[int]) -> None:
+        """Drop an article's keys before its signature is replaced."""
+        self._catch_up()
+        for day in self._days.values():
+            day.remove(article_id, keys)
+
+    def _catch_up(self, before: int | None = None) -> None:
+        """Start over after a rollback; read the articles other processes stored since."""
+        if self._rollbacks != self.store.rollbacks:
+            self._rollbacks = self.store.rollbacks
+            self._days.clear()
+            self._seen = None
+        with self.store.reading() as db:
+            if self._seen is None:
+                last = db.conn.execute("SELECT max(id) FROM articles").fetchone()[0]
+                self._seen = 0 if last is None else int(last) - (1 if before == last else 0)
+                return
+            bound = "AND s.article_id < ?" if before is not None else ""
+            rows = db.conn.execute(
+                f"""SELECT s.article_id, a.published_at, s.signature
+                    FROM article_signatures s JOIN articles a ON a.id = s.article_id
+                    WHERE s.article_id > ? {bound}""",
+                [self._seen] if before is None else [self._seen, before],
+            ).fetchall()
+        if not rows:
+            return
+        for article_id, published_at, signature in rows:
+            day = self._days.get(_day_of(datetime.fromisoformat(published_at)))
+            if day is not None:
+                day.add(article_id, bands(unpack_signature(signature)))
+            self._seen = max(self._seen, article_id)
+
+    def _day(self, day: date) -> _Day:
+        """A day's keys, read from the database the first time."""
+        found = self._days.get(day)
+        if found is not None:
+            self._days.move_to_end(day)
+            return found
+        start = datetime.combine(day, time(), tzinfo=UTC)
+        with self.store.reading() as db:
+            rows = db.conn.execute(
+                """SELECT s.article_id, s.signature
+                   FROM articles a JOIN article_signatures s ON s.article_id = a.id
+                   WHERE a.published_at >= ? AND a.published_at < ? AND a.id <= ?""",
+                [utc_iso(start), utc_iso(start + timedelta(days=1)), self._seen or 0],
+            ).fetchall()
+        keys: list[int] = []
+        ids: list[int] = []
+        for article_id, signature in rows:
+            article_keys = bands(unpack_signature(signature))
+            keys += article_keys
+            ids += [article_id] * len(article_keys)
+        found = self._days[day] = _Day(
+            np.array(keys, dtype=np.int64), np.array(ids, dtype=np.int64)
+        )
+        while len(self._days) > self.days_kept:
+            self._days.popitem(last=False)
+        return found
+
+
+def _sorted(keys: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(keys, kind="stable")
+    return keys[order], ids[order]
+
+
+def _day_of(moment: datetime) -> date:
+    return moment.astimezone(UTC).date()
+
+
+def _days(since: datetime, until: datetime) -> Iterator[date]:
+    day, last = _day_of(since), _day_of(until)
+    while day <= last:
+        yield day
+        day += timedelta(days=1)

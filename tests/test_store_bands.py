@@ -1,0 +1,191 @@
+"""The in-memory band index always answers what the stored signatures say."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import bot.store.bands as bands_module
+from bot.nlp.stories import bands
+from bot.store import Store
+from bot.store.bands import BandIndex
+from bot.store.db import utc_iso
+
+START = datetime(2026, 11, 1, tzinfo=UTC)
+# Few distinct values: articles share bands often, as copies of one story do.
+SIGNATURES = st.lists(st.integers(0, 3), min_size=8, max_size=8)
+OPERATIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("store"), SIGNATURES, st.integers(0, 9)),  # signature, day
+        st.tuples(st.just("restore"), st.integers(0, 30), SIGNATURES, st.integers(0, 9)),
+        st.tuples(st.just("rolled back"), SIGNATURES, st.integers(0, 9)),
+        st.tuples(st.just("other process"), SIGNATURES, st.integers(0, 9)),
+        st.tuples(st.just("look up"), SIGNATURES, st.integers(0, 9), st.integers(0, 3)),
+    ),
+    max_size=40,
+)
+
+
+def _published(day: int) -> datetime:
+    return START + timedelta(days=day, hours=day % 24)
+
+
+def _insert_article(store: Store, day: int) -> int:
+    with store.writing() as db:
+        cursor = db.execute(
+            "INSERT INTO articles (title, published_at, ingested_at, content_hash) "
+            "VALUES ('t', ?, ?, 'h')",
+            [utc_iso(_published(day)), utc_iso(START)],
+        )
+    return int(cursor.lastrowid or 0)
+
+
+def _truth(store: Store, keys: list[int], first: int, last: int) -> set[int]:
+    """The articles published from day `first` to `last` sharing a key, read plainly."""
+    found = set()
+    signatures = store.stories.signatures(list(range(1, 1000)))
+    with store.reading() as db:
+        published = dict(db.execute("SELECT id, published_at FROM articles").fetchall())
+    for article_id, signature in signatures.items():
+        day = (datetime.fromisoformat(published[article_id]) - START).days
+        if first <= day <= last and set(bands(signature)) & set(keys):
+            found.add(article_id)
+    return found
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(operations=OPERATIONS, days_kept=st.sampled_from([3, 12]))
+def test_lookups_match_the_stored_signatures(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    operations: list,
+    days_kept: int,
+) -> None:
+    monkeypatch.setattr(bands_module, "MERGE_AT", 8)  # sort keys in often
+    path = tmp_path_factory.mktemp("bands") / "b.db"
+    store, other = Store(path), Store(path)
+    # With 3 days kept, days are dropped and read again; with 12, every day stays.
+    store.stories.bands = BandIndex(store, days_kept=days_kept)
+    ids: list[int] = []
+    for operation in operations:
+        kind = operation[0]
+        if kind == "store":
+            _, signature, day = operation
+            with store.writing():
+                article_id = _insert_article(store, day)
+                store.stories.save_signature(
+                    article_id, _published(day), signature, bands(signature)
+                )
+            ids.append(article_id)
+        elif kind == "restore" and ids:  # the article changed: new text, maybe a new date
+            _, pick, signature, day = operation
+            article_id = ids[pick % len(ids)]
+            with store.writing() as db:
+                db.execute(
+                    "UPDATE articles SET published_at = ? WHERE id = ?",
+                    [utc_iso(_published(day)), article_id],
+                )
+                store.stories.save_signature(
+                    article_id, _published(day), signature, bands(signature)
+                )
+        elif kind == "rolled back":
+            _, signature, day = operation
+            with contextlib.suppress(ZeroDivisionError), store.writing():
+                article_id = _insert_article(store, day)
+                store.stories.save_signature(
+                    article_id, _published(day), signature, bands(signature)
+                )
+                store.stories.bands.lookup(bands(signature), _published(0), _published(9))
+                1 / 0  # noqa: B018
+        elif kind == "other process":
+            _, signature, day = operation
+            with other.writing():
+                article_id = _insert_article(other, day)
+                other.stories.save_signature(
+                    article_id, _published(day), signature, bands(signature)
+                )
+            ids.append(article_id)
+        elif kind == "look up":
+            _, signature, first, width = operation
+            keys = bands(signature)
+            last = min(first + width, 9)
+            with store.reading():
+                found = store.stories.bands.lookup(
+                    keys, START + timedelta(days=first), START + timedelta(days=last)
+                )
+            assert found == _truth(store, keys, first, last)
+    for first in range(10):
+        for signature in ([0] * 8, [1, 2, 3, 0, 1, 2, 3, 0]):
+            keys = bands(signature)
+            fresh = BandIndex(store).lookup(keys, _published(first), _published(first + 2))
+            assert (
+                store.stories.bands.lookup(keys, _published(first), _published(first + 2)) == fresh
+            )
+    store.close()
+    other.close()
+
+
+def test_a_story_lookup_finds_articles_across_the_days_it_spans(tmp_path: Path) -> None:
+    store = Store(tmp_path / "b.db")
+    signature = [5, 6, 7, 8, 5, 6, 7, 8]
+    ids = []
+    for day in (0, 2, 4):
+        with store.writing():
+            article_id = _insert_article(store, day)
+            store.stories.save_signature(article_id, _published(day), signature, bands(signature))
+        ids.append(article_id)
+    index = store.stories.bands
+    keys = bands(signature)
+    assert index.lookup(keys, _published(1), _published(4)) == {ids[1], ids[2]}
+    assert index.lookup(keys, _published(0), _published(0)) == {ids[0]}
+    assert index.lookup(bands([9] * 8), _published(0), _published(4)) == set()
+    assert BandIndex(store).lookup(keys, _published(0), _published(4)) == set(ids)
+
+
+def _store(store: Store, day: int, signature: list[int], article_id: int | None = None) -> int:
+    """Store an article's signature (a new article unless `article_id` is given)."""
+    with store.writing() as db:
+        if article_id is None:
+            article_id = _insert_article(store, day)
+        else:
+            db.execute(
+                "UPDATE articles SET published_at = ? WHERE id = ?",
+                [utc_iso(_published(day)), article_id],
+            )
+        store.stories.save_signature(article_id, _published(day), signature, bands(signature))
+    return article_id
+
+
+def _find(store: Store, signature: list[int], first: int = 0, last: int = 5) -> set[int]:
+    with store.reading():
+        return store.stories.bands.lookup(bands(signature), _published(first), _published(last))
+
+
+def test_each_change_shows_in_a_day_already_read(tmp_path: Path) -> None:
+    store, other = Store(tmp_path / "b.db"), Store(tmp_path / "b.db")
+    gold, oil = [1] * 8, [2] * 8
+    first = _store(store, 0, gold)
+    assert _find(store, gold) == {first}  # every day is read now
+    second = _store(store, 0, gold)
+    assert _find(store, gold) == {first, second}
+    _store(store, 3, oil, article_id=first)  # new text and date: old keys gone, new ones found
+    assert _find(store, gold) == {second}
+    assert _find(store, oil) == {first}
+    assert _find(store, oil, 0, 2) == set()
+    third = _store(other, 0, gold)  # another process: read when the index next looks
+    assert _find(store, gold) == {second, third}
+    with contextlib.suppress(ZeroDivisionError), store.writing():
+        lost = _store(store, 0, oil)
+        assert _find(store, oil) == {first, lost}  # seen inside its transaction...
+        1 / 0  # noqa: B018
+    assert _find(store, oil) == {first}  # ...and forgotten with it
+    reused = _store(store, 1, [3] * 8)  # the rolled-back id is given again
+    assert _find(store, oil) == {first}
+    assert _find(store, [3] * 8) == {reused}
