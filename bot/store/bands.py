@@ -59,9 +59,8 @@ class _Day:
             self._sort_in()
 
     def _sort_in(self) -> None:
-        pairs = [(key, i) for key, ids in self.added.items() for i in ids]
-        new_keys = np.fromiter((k for k, _ in pairs), dtype=np.int64, count=len(pairs))
-        new_ids = np.fromiter((i for _, i in pairs), dtype=np.int64, count=len(pairs))
+        new_keys = np.array([key for key, ids in self.added.items() for _ in ids], dtype=np.int64)
+        new_ids = np.array([i for ids in self.added.values() for i in ids], dtype=np.int64)
         keep = self.ids != _NONE
         self.keys, self.ids = _sorted(
             np.concatenate([self.keys[keep], new_keys]), np.concatenate([self.ids[keep], new_ids])
@@ -81,18 +80,22 @@ class _Day:
 
     def _ranges(self, query: np.ndarray) -> tuple[list[int], list[int]]:
         """Where each of the query's keys lies in the sorted arrays (only those present)."""
-        starts = np.searchsorted(self.keys, query, "left")
-        ends = np.searchsorted(self.keys, query, "right")
-        hit = starts < ends
-        return starts[hit].tolist(), ends[hit].tolist()
+        if not len(self.keys):
+            return [], []
+        starts = np.searchsorted(self.keys, query)
+        # Most keys are absent: only those present are looked up again for their end.
+        present = query[self.keys.take(starts, mode="clip") == query]
+        if not len(present):
+            return [], []
+        starts = np.searchsorted(self.keys, present, "left")
+        ends = np.searchsorted(self.keys, present, "right")
+        return starts.tolist(), ends.tolist()
 
-    def find(self, query: np.ndarray, keys: list[int], found: set[int]) -> None:
+    def find(self, query: np.ndarray, keys: set[int], found: set[int]) -> None:
         for start, end in zip(*self._ranges(query), strict=True):
             found.update(self.ids[start:end].tolist())
-        for key in keys:
-            ids = self.added.get(key)
-            if ids:
-                found.update(ids)
+        for key in self.added.keys() & keys:
+            found.update(self.added[key])
         found.discard(_NONE)
 
 
@@ -117,9 +120,9 @@ class BandIndex:
         self._catch_up()
         found: set[int] = set()
         if keys:
-            query = np.array(keys, dtype=np.int64)
+            query, key_set = np.array(keys, dtype=np.int64), set(keys)
             for day in _days(since, until):
-                self._day(day).find(query, keys, found)
+                self._day(day).find(query, key_set, found)
         return found
 
     def add(self, article_id: int, published_at: datetime, keys: list[int]) -> None:
