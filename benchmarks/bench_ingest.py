@@ -7,7 +7,7 @@ the warm-up that loads the models first. The resident memory (RSS) is printed al
 Articles come from SaudiNewsNet (Arabic) when /work/shared/data is there, else generated text;
 past the corpus's end they are reused with a counter so that none is a duplicate.
 
-Run: .venv/bin/python benchmarks/bench_ingest.py [--articles 20000] [--long] [--teasers] [--profile]
+Run: .venv/bin/python benchmarks/bench_ingest.py [--articles 20000] [--long] [--teasers] [--profile] [--steps]
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ from xml.sax.saxutils import escape
 
 from common import machine, teaser  # noqa: E402  (puts the repository on sys.path too)
 
+import bot.services.ingest as ingest_module  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.fetch.feeds import parse_feed  # noqa: E402
-from bot.services import build_services  # noqa: E402
+from bot.services import Services, build_services  # noqa: E402
 
 SHARED = Path(
     os.environ.get("MOJAZ_SHARED_DATA")
@@ -121,6 +122,63 @@ def feed(batch: list[dict[str, str]], first: int, total: int, teasers: bool = Fa
     return "".join(parts).encode("utf-8")
 
 
+class StepTimes:
+    """Where ingest's time goes: the benchmark wraps the service's steps with timers.
+
+    Counted over the second half of the run; "other" is what no step covers, mostly the
+    commits.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self.seconds: dict[str, float] = {}
+        self.articles = 0
+        self.total = 0.0
+        self.on = False
+        ingest = services.ingest
+        self._wrap(ingest, "_fresh", "clean and duplicate check")
+        self._wrap(ingest_module, "summarize", "summary")
+        self._wrap(ingest_module, "analyze", "index text")
+        for step in ingest.steps:
+            name = type(step).__name__.removesuffix("Service").lower()
+            self._wrap(step, "prepare_many", f"{name}: analysis")
+            self._wrap(step, "save", f"  {name}: writes")
+        self._wrap(services.store.articles, "insert", "  article and its FTS row: writes")
+        self._wrap(ingest, "_store", "writes (each article, inside the transaction)")
+
+    def _wrap(self, owner: object, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args: object, **kwargs: object) -> object:
+            if not self.on:
+                return original(*args, **kwargs)
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
+
+        setattr(owner, name, timed)
+
+    def count(self, articles: int, parse_seconds: float, seconds: float) -> None:
+        """Add one measured batch; measure from now on."""
+        if self.on:
+            self.articles += articles
+            self.total += seconds
+            self.seconds["feed parsing"] = self.seconds.get("feed parsing", 0.0) + parse_seconds
+        self.on = True
+
+    def report(self) -> None:
+        if not self.articles:
+            return
+        top = sum(v for k, v in self.seconds.items() if not k.startswith(" "))
+        rows = [*self.seconds.items(), ("other (mostly the commits)", self.total - top)]
+        print(
+            f"ms per article over the last {self.articles:,} (of {self.total / self.articles * 1000:.2f}):"
+        )
+        for label, seconds in rows:
+            print(f"  {seconds / self.articles * 1000:6.3f}  {label}")
+
+
 def warm_up(services, total: int) -> float:
     """Ingest a few made-up articles (not counted), which loads the language models; seconds taken.
 
@@ -152,6 +210,11 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="cProfile the run; print the top functions"
     )
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="time each step of ingest (and the SQL commits) in ms per article, after the first half",
+    )
     args = parser.parse_args()
     total = 100_000 if args.long else args.articles
 
@@ -162,6 +225,7 @@ def main() -> None:
         config = Config(database_path=Path(folder) / "bench.db", seeds_dir=Path(folder))
         services = build_services(config, FakeClock(NOW))
         profiler = cProfile.Profile() if args.profile else None
+        steps = StepTimes(services) if args.steps else None
         print(f"machine: {machine()}; one core")
         print(
             f"articles: {total:,} ({'SaudiNewsNet' if corpus_available() else 'generated'}, "
@@ -194,6 +258,8 @@ def main() -> None:
                 profiler.disable()
             parse_seconds += before_ingest - before_parse
             elapsed += after - before_parse
+            if steps and done >= total // 2:  # caches warm, the story window full
+                steps.count(len(batch), before_ingest - before_parse, after - before_parse)
             added += len(report.added)
             done += len(batch)
             batch = []
@@ -210,6 +276,8 @@ def main() -> None:
         f"total: {done:,} articles ({added:,} stored) in {elapsed:.1f} s = {done / elapsed:,.0f} articles/s; "
         f"feed parsing {parse_seconds / elapsed:.0%} of it; database {db_mib:,.0f} MiB"
     )
+    if steps:
+        steps.report()
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
