@@ -12,7 +12,6 @@ from bot.models import Article
 from bot.nlp.sentences import split_sentences
 from bot.nlp.stories import (
     MIN_SHARED_ENTITIES,
-    STORY_SPAN,
     WINDOW,
     StoryFeatures,
     article_signature,
@@ -93,14 +92,13 @@ class StoryService:
             language=row.language,
         )
         self.store.stories.remember(article_id, row.content_hash, signature, mine.entities)
-        since = row.published_at - STORY_SPAN
+        # same_story joins no articles further apart than WINDOW: none outside is looked up.
         # Entities alone join only articles sharing MIN_SHARED_ENTITIES or more (same_story):
         # others sharing one popular name (a country) would be hundreds of hopeless candidates.
-        # Bands are looked up no later than same_story's window allows.
         found = self.store.stories.candidates(
             keys,
             mine.entities,
-            since,
+            row.published_at - WINDOW,
             row.published_at + WINDOW,
             article_id,
             min_shared=MIN_SHARED_ENTITIES,

@@ -82,21 +82,19 @@ class _Day:
         """Where each of the query's keys lies in the sorted arrays (only those present)."""
         if not len(self.keys):
             return [], []
-        starts = np.searchsorted(self.keys, query)
+        starts = self.keys.searchsorted(query)
         # Most keys are absent: only those present are looked up again for their end.
-        present = query[self.keys.take(starts, mode="clip") == query]
-        if not len(present):
+        present = self.keys.take(starts, mode="clip") == query
+        if not present.any():
             return [], []
-        starts = np.searchsorted(self.keys, present, "left")
-        ends = np.searchsorted(self.keys, present, "right")
-        return starts.tolist(), ends.tolist()
+        return starts[present].tolist(), self.keys.searchsorted(query[present], "right").tolist()
 
     def find(self, query: np.ndarray, keys: set[int], found: set[int]) -> None:
         for start, end in zip(*self._ranges(query), strict=True):
             found.update(self.ids[start:end].tolist())
-        for key in self.added.keys() & keys:
-            found.update(self.added[key])
-        found.discard(_NONE)
+        if self.added:
+            for key in self.added.keys() & keys:
+                found.update(self.added[key])
 
 
 class BandIndex:
@@ -123,6 +121,7 @@ class BandIndex:
             query, key_set = np.array(keys, dtype=np.int64), set(keys)
             for day in _days(since, until):
                 self._day(day).find(query, key_set, found)
+            found.discard(_NONE)
         return found
 
     def add(self, article_id: int, published_at: datetime, keys: list[int]) -> None:
@@ -142,30 +141,34 @@ class BandIndex:
             day.remove(article_id, keys)
 
     def _catch_up(self, before: int | None = None) -> None:
-        """Start over after a rollback; read the articles other processes stored since."""
+        """Start over after a rollback; read the articles other processes stored since (up
+        to `before`, the article being added, if given)."""
         if self._rollbacks != self.store.rollbacks:
             self._rollbacks = self.store.rollbacks
             self._days.clear()
             self._seen = None
         with self.store.reading() as db:
+            if self._seen is None or before is None:
+                newest = db.conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+                last = newest - 1 if before == newest else newest
+            else:
+                last = before - 1
             if self._seen is None:
-                last = db.conn.execute("SELECT max(id) FROM articles").fetchone()[0]
-                self._seen = 0 if last is None else int(last) - (1 if before == last else 0)
+                self._seen = last
                 return
-            bound = "AND s.article_id < ?" if before is not None else ""
+            if last <= self._seen:  # the usual case: nothing stored by anyone else
+                return
             rows = db.conn.execute(
-                f"""SELECT s.article_id, a.published_at, s.signature
-                    FROM article_signatures s JOIN articles a ON a.id = s.article_id
-                    WHERE s.article_id > ? {bound}""",
-                [self._seen] if before is None else [self._seen, before],
+                """SELECT s.article_id, a.published_at, s.signature
+                   FROM article_signatures s JOIN articles a ON a.id = s.article_id
+                   WHERE s.article_id > ? AND s.article_id <= ?""",
+                [self._seen, last],
             ).fetchall()
-        if not rows:
-            return
         for article_id, published_at, signature in rows:
             day = self._days.get(_day_of(datetime.fromisoformat(published_at)))
             if day is not None:
                 day.add(article_id, bands(unpack_signature(signature)))
-            self._seen = max(self._seen, article_id)
+        self._seen = last
 
     def _day(self, day: date) -> _Day:
         """A day's keys, read from the database the first time."""
