@@ -34,6 +34,7 @@ import bot.services.ingest as ingest_module  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.fetch.feeds import parse_feed  # noqa: E402
+from bot.memory import tune_garbage_collector  # noqa: E402
 from bot.services import Services, build_services  # noqa: E402
 
 SHARED = Path(
@@ -221,6 +222,7 @@ def main() -> None:
     # One core, as the target says: the process may not spread over the others.
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    tune_garbage_collector()  # as `python -m bot` does
     with tempfile.TemporaryDirectory() as folder:
         config = Config(database_path=Path(folder) / "bench.db", seeds_dir=Path(folder))
         services = build_services(config, FakeClock(NOW))

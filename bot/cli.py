@@ -15,6 +15,7 @@ from bot.config import Config, load_config
 from bot.errors import ConfigError, MojazError
 from bot.i18n import t
 from bot.logs import setup_logging
+from bot.memory import tune_garbage_collector
 from bot.services import Services, build_services
 
 
@@ -325,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m bot`."""
     # PTB 22 warns on every RetryAfter unless it may use timedelta, which our code handles.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    tune_garbage_collector()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -125,3 +125,27 @@ def test_a_malformed_token_is_named_but_never_printed(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in result.stderr
     assert "ABCDEFzqx" not in result.stderr + result.stdout
+
+
+def test_the_bot_process_runs_full_garbage_collections_less_often(tmp_path: Path) -> None:
+    from bot.memory import YOUNG_COLLECTIONS_PER_FULL
+
+    code = (
+        "import gc, sys; from bot.cli import main; code = main(['latest', '--json']); "
+        "print(gc.get_threshold()[2], file=sys.stderr); sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": str(REPO),
+            "DATABASE_PATH": str(tmp_path / "gc.db"),
+            "SEEDS_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and json.loads(result.stdout) == []
+    assert result.stderr.split()[-1] == str(YOUNG_COLLECTIONS_PER_FULL)
