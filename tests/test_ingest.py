@@ -67,6 +67,18 @@ def test_changed_text_updates_the_same_article(services: Services) -> None:
     assert changed.updated == first.added
     assert services.articles.get(first.added[0]).body.endswith("Talks go on.")
     assert services.articles.search("talks").total == 1
+    assert counts(services)[:2] == (1, 1)  # one article, indexed once
+
+
+def test_an_article_stored_and_changed_in_one_batch_is_indexed_once_as_changed(
+    services: Services,
+) -> None:
+    changed = ArticleDraft(**{**DRAFT.__dict__, "body": DRAFT.body + " Talks go on."})
+    report = services.ingest.ingest([DRAFT, changed])
+    assert len(report.added) == 1 and report.updated == report.added
+    assert counts(services)[:2] == (1, 1)
+    assert services.articles.search("talks").total == 1
+    assert services.articles.search("mediators").total == 1
 
 
 def test_a_failing_analysis_step_is_logged_and_skipped(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -52,6 +53,38 @@ def test_after_commit_waits_for_the_outermost_commit_and_forgets_rollbacks(
         store.after_commit(lambda: ran.append("rolled back"))
         1 / 0  # noqa: B018
     assert ran == ["now", "outer", "inner"]
+
+
+def test_writes_put_off_to_the_commit_run_last_and_go_with_a_rollback(tmp_path: Path) -> None:
+    store = Store(tmp_path / "c.db")
+
+    def save(query: str) -> Callable[[], None]:
+        return lambda: store.db.execute(
+            "INSERT INTO saved_queries (chat_id, query, created_at) VALUES (1, ?, 'x')", [query]
+        )
+
+    def saved() -> list[str]:
+        with store.reading() as db:
+            return [r[0] for r in db.execute("SELECT query FROM saved_queries ORDER BY rowid")]
+
+    with store.writing():
+        store.before_commit(save("last"))
+        with store.writing():
+            store.before_commit(save("later"))
+            save("first")()
+        assert saved() == ["first"]
+    assert saved() == ["first", "last", "later"]
+    with pytest.raises(ZeroDivisionError), store.writing():
+        store.before_commit(save("rolled back"))
+        1 / 0  # noqa: B018
+    with pytest.raises(ZeroDivisionError), store.writing():
+        save("undone")()
+        store.before_commit(lambda: 1 / 0)  # a failing write rolls the transaction back
+    store.before_commit(save("now"))  # outside a transaction: written at once
+    assert saved() == ["first", "last", "later", "now"]
+    with store.writing():  # the store is usable again, with nothing left over
+        pass
+    assert saved() == ["first", "last", "later", "now"]
 
 
 def test_a_swallowed_nested_failure_rolls_the_whole_transaction_back(tmp_path: Path) -> None:

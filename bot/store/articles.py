@@ -160,10 +160,7 @@ class ArticleRepo:
                 ],
             )
             article_id = int(cursor.lastrowid or 0)
-            db.execute(
-                "INSERT INTO articles_fts (rowid, title, subtitle, body) VALUES (?, ?, ?, ?)",
-                [article_id, row.index_title, row.index_subtitle, row.index_body],
-            )
+            self._index(article_id, row, replace=False)
         return article_id
 
     def update(self, article_id: int, row: ArticleRow, now: datetime) -> None:
@@ -187,11 +184,27 @@ class ArticleRepo:
                     article_id,
                 ],
             )
-            db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
-            db.execute(
+            self._index(article_id, row, replace=True)
+
+    def _index(self, article_id: int, row: ArticleRow, replace: bool) -> None:
+        """Write the article's full-text row last in the transaction.
+
+        FTS5 keeps new rows in memory until a later statement of the transaction opens a
+        savepoint (an UPDATE with foreign keys does), then writes them out as a new segment.
+        Written in place, each article became a segment of its own, flushed by its story's
+        update: 0.07 ms of each feed item, and more segments to merge later.
+        """
+        values = [article_id, row.index_title, row.index_subtitle, row.index_body]
+
+        def write() -> None:
+            if replace:
+                self.store.db.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+            self.store.db.conn.execute(
                 "INSERT INTO articles_fts (rowid, title, subtitle, body) VALUES (?, ?, ?, ?)",
-                [article_id, row.index_title, row.index_subtitle, row.index_body],
+                values,
             )
+
+        self.store.before_commit(write)
 
     def get(self, article_id: int) -> Article | None:
         """Return one article, or None."""

@@ -62,6 +62,8 @@ class Store:
         # an in-memory cache must not learn what a rollback undoes.
         self._after_commit: list[list[Callable[[], None]]] = []
         self._failed = False  # a nested write raised inside the current transaction
+        # Writes to run last in the current transaction, just before it commits.
+        self._before_commit: list[Callable[[], None]] = []
         # Transactions rolled back so far: a cache that read inside one starts over after it.
         self.rollbacks = 0
         with self.lock:
@@ -126,24 +128,45 @@ class Store:
                 self._failed = True
                 raise
             return
-        if conn.in_transaction:  # someone else's (a migration): keep its savepoint semantics
-            with self.db.atomic():
-                yield
-            return
-        # IMMEDIATE: take the write lock now (waiting up to busy_timeout for another process)
-        # rather than fail later when a read turns into a write under a newer snapshot.
-        conn.execute("BEGIN IMMEDIATE")
-        self._failed = False
+        self._before_commit = []
         try:
-            yield
-            if self._failed:
-                raise sqlite3.OperationalError("a nested write failed: transaction rolled back")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            self.rollbacks += 1
-            raise
+            if conn.in_transaction:  # someone else's (a migration): keep its savepoint semantics
+                with self.db.atomic():
+                    yield
+                    self._write_last()
+                return
+            # IMMEDIATE: take the write lock now (waiting up to busy_timeout for another
+            # process) rather than fail later when a read turns into a write under a newer
+            # snapshot.
+            conn.execute("BEGIN IMMEDIATE")
+            self._failed = False
+            try:
+                yield
+                if self._failed:
+                    raise sqlite3.OperationalError("a nested write failed: transaction rolled back")
+                self._write_last()
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                self.rollbacks += 1
+                raise
+        finally:
+            self._before_commit = []
+
+    def _write_last(self) -> None:
+        """Run the writes `before_commit` put off, in the order they were given."""
+        for write in self._before_commit:
+            write()
+
+    def before_commit(self, write: Callable[[], None]) -> None:
+        """Run `write` at the end of the current transaction, before it commits (now if there
+        is none); a failing one rolls the whole transaction back."""
+        with self.lock:
+            if self._after_commit:
+                self._before_commit.append(write)
+            else:
+                write()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` when the current transaction commits (now, outside any transaction)."""
