@@ -58,6 +58,25 @@ def _truth(store: Store, keys: list[int], first: int, last: int) -> set[int]:
     return found
 
 
+def _store(store: Store, day: int, signature: list[int], article_id: int | None = None) -> int:
+    """Store an article's signature (a new article unless `article_id` is given)."""
+    with store.writing() as db:
+        if article_id is None:
+            article_id = _insert_article(store, day)
+        else:
+            db.execute(
+                "UPDATE articles SET published_at = ? WHERE id = ?",
+                [utc_iso(_published(day)), article_id],
+            )
+        store.stories.save_signature(article_id, _published(day), signature, bands(signature))
+    return article_id
+
+
+def _find(store: Store, signature: list[int], first: int = 0, last: int = 5) -> set[int]:
+    with store.reading():
+        return store.stories.bands.lookup(bands(signature), _published(first), _published(last))
+
+
 @settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -78,40 +97,19 @@ def test_lookups_match_the_stored_signatures(
         kind = operation[0]
         if kind == "store":
             _, signature, day = operation
-            with store.writing():
-                article_id = _insert_article(store, day)
-                store.stories.save_signature(
-                    article_id, _published(day), signature, bands(signature)
-                )
-            ids.append(article_id)
+            ids.append(_store(store, day, signature))
         elif kind == "restore" and ids:  # the article changed: new text, maybe a new date
             _, pick, signature, day = operation
-            article_id = ids[pick % len(ids)]
-            with store.writing() as db:
-                db.execute(
-                    "UPDATE articles SET published_at = ? WHERE id = ?",
-                    [utc_iso(_published(day)), article_id],
-                )
-                store.stories.save_signature(
-                    article_id, _published(day), signature, bands(signature)
-                )
+            _store(store, day, signature, article_id=ids[pick % len(ids)])
         elif kind == "rolled back":
             _, signature, day = operation
             with contextlib.suppress(ZeroDivisionError), store.writing():
-                article_id = _insert_article(store, day)
-                store.stories.save_signature(
-                    article_id, _published(day), signature, bands(signature)
-                )
+                _store(store, day, signature)
                 store.stories.bands.lookup(bands(signature), _published(0), _published(9))
                 1 / 0  # noqa: B018
         elif kind == "other process":
             _, signature, day = operation
-            with other.writing():
-                article_id = _insert_article(other, day)
-                other.stories.save_signature(
-                    article_id, _published(day), signature, bands(signature)
-                )
-            ids.append(article_id)
+            ids.append(_store(other, day, signature))
         elif kind == "look up":
             _, signature, first, width = operation
             keys = bands(signature)
@@ -135,37 +133,12 @@ def test_lookups_match_the_stored_signatures(
 def test_a_story_lookup_finds_articles_across_the_days_it_spans(tmp_path: Path) -> None:
     store = Store(tmp_path / "b.db")
     signature = [5, 6, 7, 8, 5, 6, 7, 8]
-    ids = []
-    for day in (0, 2, 4):
-        with store.writing():
-            article_id = _insert_article(store, day)
-            store.stories.save_signature(article_id, _published(day), signature, bands(signature))
-        ids.append(article_id)
-    index = store.stories.bands
-    keys = bands(signature)
-    assert index.lookup(keys, _published(1), _published(4)) == {ids[1], ids[2]}
-    assert index.lookup(keys, _published(0), _published(0)) == {ids[0]}
-    assert index.lookup(bands([9] * 8), _published(0), _published(4)) == set()
-    assert BandIndex(store).lookup(keys, _published(0), _published(4)) == set(ids)
-
-
-def _store(store: Store, day: int, signature: list[int], article_id: int | None = None) -> int:
-    """Store an article's signature (a new article unless `article_id` is given)."""
-    with store.writing() as db:
-        if article_id is None:
-            article_id = _insert_article(store, day)
-        else:
-            db.execute(
-                "UPDATE articles SET published_at = ? WHERE id = ?",
-                [utc_iso(_published(day)), article_id],
-            )
-        store.stories.save_signature(article_id, _published(day), signature, bands(signature))
-    return article_id
-
-
-def _find(store: Store, signature: list[int], first: int = 0, last: int = 5) -> set[int]:
-    with store.reading():
-        return store.stories.bands.lookup(bands(signature), _published(first), _published(last))
+    ids = [_store(store, day, signature) for day in (0, 2, 4)]
+    assert _find(store, signature, 1, 4) == {ids[1], ids[2]}
+    assert _find(store, signature, 0, 0) == {ids[0]}
+    assert _find(store, [9] * 8, 0, 4) == set()
+    fresh = BandIndex(store).lookup(bands(signature), _published(0), _published(4))
+    assert fresh == set(ids)
 
 
 def test_each_change_shows_in_a_day_already_read(tmp_path: Path) -> None:
