@@ -24,7 +24,7 @@ from bot.store.db import utc_iso
 if TYPE_CHECKING:
     from bot.store.db import Store
 
-# Days held in memory: a live article's lookup spans six (72 hours back, 48 hours ahead).
+# Days held in memory: a live article's lookup spans five (48 hours back and ahead).
 DAYS_KEPT = 8
 # Keys added to a day since its arrays were sorted; past this many they are sorted in.
 MERGE_AT = 4096
