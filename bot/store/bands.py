@@ -43,6 +43,11 @@ def unpack_signature(stored: bytes | str) -> list[int]:
     return np.frombuffer(stored, dtype="<i8").tolist()
 
 
+def stored_keys(stored: bytes | str) -> list[int]:
+    """The band keys of a stored signature."""
+    return bands(unpack_signature(stored))
+
+
 class _Day:
     """One day's keys: sorted arrays of (key, article id), and the keys added since."""
 
@@ -167,7 +172,7 @@ class BandIndex:
         for article_id, published_at, signature in rows:
             day = self._days.get(_day_of(datetime.fromisoformat(published_at)))
             if day is not None:
-                day.add(article_id, bands(unpack_signature(signature)))
+                day.add(article_id, stored_keys(signature))
         self._seen = last
 
     def _day(self, day: date) -> _Day:
@@ -187,7 +192,7 @@ class BandIndex:
         keys: list[int] = []
         ids: list[int] = []
         for article_id, signature in rows:
-            article_keys = bands(unpack_signature(signature))
+            article_keys = stored_keys(signature)
             keys += article_keys
             ids += [article_id] * len(article_keys)
         found = self._days[day] = _Day(

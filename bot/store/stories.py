@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.nlp.stories import bands as band_keys
-from bot.store.bands import BandIndex, pack_signature, unpack_signature
+from bot.store.bands import BandIndex, pack_signature, stored_keys, unpack_signature
 from bot.store.db import parse_utc, utc_iso
 
 if TYPE_CHECKING:
@@ -221,7 +220,7 @@ class StoryRepo:
                     [article_id, pack_signature(signature)],
                 )
             else:
-                self.bands.remove(article_id, band_keys(unpack_signature(old[0])))
+                self.bands.remove(article_id, stored_keys(old[0]))
                 db.conn.execute(
                     "UPDATE article_signatures SET signature = ? WHERE article_id = ?",
                     [pack_signature(signature), article_id],
