@@ -143,7 +143,7 @@ class StepTimes:
             name = type(step).__name__.removesuffix("Service").lower()
             self._wrap(step, "prepare_many", f"{name}: analysis")
             self._wrap(step, "save", f"  {name}: writes")
-        self._wrap(services.store.articles, "insert", "  article and its FTS row: writes")
+        self._wrap(services.store.articles, "insert", "  article row: writes")
         self._wrap(ingest, "_store", "writes (each article, inside the transaction)")
 
     def _wrap(self, owner: object, name: str, label: str) -> None:
@@ -172,7 +172,10 @@ class StepTimes:
         if not self.articles:
             return
         top = sum(v for k, v in self.seconds.items() if not k.startswith(" "))
-        rows = [*self.seconds.items(), ("other (mostly the commits)", self.total - top)]
+        rows = [
+            *self.seconds.items(),
+            ("other (mostly the commits, with their FTS rows)", self.total - top),
+        ]
         print(
             f"ms per article over the last {self.articles:,} (of {self.total / self.articles * 1000:.2f}):"
         )
@@ -180,11 +183,11 @@ class StepTimes:
             print(f"  {seconds / self.articles * 1000:6.3f}  {label}")
 
 
-def warm_up(services, total: int) -> float:
+def warm_up(services: Services, total: int) -> float:
     """Ingest a few made-up articles (not counted), which loads the language models; seconds taken.
 
     They are dated a week before the first counted article: recent ones would stay in every
-    story lookup's 72-hour window, as no real article that old does.
+    story lookup's window, as no real article that old does.
     """
     started = time.perf_counter()
     drafts = parse_feed(
