@@ -15,6 +15,7 @@ from bot.config import Config
 from bot.models import ArticleDraft
 from bot.services import Services, build_services
 from bot.store import Store
+from bot.store.entities import EntityRow, MentionRow
 from bot.store.stories import StoryRepo
 
 NOW = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)
@@ -165,6 +166,40 @@ def test_an_update_by_another_process_is_not_hidden_by_the_cache(
     after = _candidates(services.store.stories, services, ids[2])
     assert after == _candidates(fresh, services, ids[2])
     assert after != before  # article 0 changed under this process's cache
+
+
+def test_entity_candidates_share_enough_distinct_entities(services: Services) -> None:
+    texts = [
+        "وصل الوفد إلى العاصمة صباح اليوم.",
+        "ارتفعت أسعار القمح في الأسواق العالمية.",
+        "افتتح المعرض الدولي للكتاب أبوابه.",
+        "أعلن المنتخب قائمة اللاعبين للبطولة.",
+    ]
+    target, both, one_often, one_each = services.ingest.ingest(
+        [_draft(n, text, n) for n, text in enumerate(texts)]
+    ).added
+    store = services.store
+    names = {"x": "ألف", "y": "باء", "z": "جيم"}
+
+    def mention(article_id: int, *entity_ids: str) -> None:
+        rows = [(EntityRow(e, "person", {"ar": names[e]}, curated=False), []) for e in entity_ids]
+        mentions = [MentionRow(e, 10 * k, 10 * k + 3, names[e]) for k, e in enumerate(entity_ids)]
+        store.entities.save_article_entities(article_id, rows, mentions, NOW)
+
+    mention(target, "x", "y")
+    mention(both, "x", "y", "z")
+    mention(one_often, "x", "x", "x")  # one entity named three times is still one
+    mention(one_each, "y", "z")
+
+    def found(min_shared: int) -> set[int]:
+        candidates = store.stories.candidates(
+            [], {"x", "y"}, NOW - timedelta(days=2), NOW + timedelta(days=2), target, min_shared
+        )
+        return {c.article_id for c in candidates}
+
+    assert found(2) == {both}
+    assert found(1) == {both, one_often, one_each}
+    assert found(3) == set()
 
 
 def test_signatures_and_bands_in_the_old_text_format_are_migrated(tmp_path: Path) -> None:
