@@ -55,6 +55,10 @@ class Store:
         conn.execute("PRAGMA cache_size=-65536")
         # Statement journals and the sorts of ORDER BY ... LIMIT in memory, not in temp files.
         conn.execute("PRAGMA temp_store=MEMORY")
+        # Checkpoint every 8,000 pages of WAL (32 MB), not every 1,000: an index page that many
+        # commits change is copied into the database once per checkpoint, so ingest commits
+        # cost 0.14 -> 0.09 ms a feed item, for the longest commit 37 -> 45 ms (bench_ingest).
+        conn.execute("PRAGMA wal_autocheckpoint=8000")
         self.path = path
         self.db = Database(conn)
         self.lock = threading.RLock()
