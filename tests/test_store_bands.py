@@ -80,14 +80,18 @@ def _find(store: Store, signature: list[int], first: int = 0, last: int = 5) -> 
 @settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(operations=OPERATIONS, days_kept=st.sampled_from([3, 12]))
+@given(
+    operations=OPERATIONS, days_kept=st.sampled_from([3, 12]), merge_at=st.sampled_from([8, 10**6])
+)
 def test_lookups_match_the_stored_signatures(
     tmp_path_factory: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
     operations: list,
     days_kept: int,
+    merge_at: int,
 ) -> None:
-    monkeypatch.setattr(bands_module, "MERGE_AT", 8)  # sort keys in often
+    # Keys merged into the arrays every other article, or kept aside for the whole run.
+    monkeypatch.setattr(bands_module, "MERGE_AT", merge_at)
     path = tmp_path_factory.mktemp("bands") / "b.db"
     store, other = Store(path), Store(path)
     # With 3 days kept, days are dropped and read again; with 12, every day stays.
@@ -139,6 +143,29 @@ def test_a_story_lookup_finds_articles_across_the_days_it_spans(tmp_path: Path) 
     assert _find(store, [9] * 8, 0, 4) == set()
     fresh = BandIndex(store).lookup(bands(signature), _published(0), _published(4))
     assert fresh == set(ids)
+
+
+def test_a_lookup_spanning_more_days_than_are_kept_still_sees_them_all(tmp_path: Path) -> None:
+    store = Store(tmp_path / "b.db")
+    signature = [5, 6, 7, 8, 5, 6, 7, 8]
+    ids = {_store(store, day, signature) for day in range(4)}
+    store.stories.bands = BandIndex(store, days_kept=2)
+    assert _find(store, signature, 0, 3) == ids
+    assert _find(store, signature, 2, 3) == {i for i in ids if i > 2}
+
+
+@pytest.mark.parametrize("merge_at", [1, 10**6])
+def test_a_changed_article_loses_its_old_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, merge_at: int
+) -> None:
+    monkeypatch.setattr(bands_module, "MERGE_AT", merge_at)  # merged at once, or never
+    store = Store(tmp_path / "b.db")
+    gold, oil = [1] * 8, [2] * 8
+    assert _find(store, gold) == set()  # the days are held from now on
+    article = _store(store, 0, gold)  # added to a day already held
+    _store(store, 1, oil, article_id=article)
+    assert _find(store, gold) == set()
+    assert _find(store, oil) == {article}
 
 
 def test_each_change_shows_in_a_day_already_read(tmp_path: Path) -> None:
