@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import gc
 
+# Allocations (net of frees) that start a young collection: Python's default is 700.
+YOUNG_ALLOCATIONS = 10_000
 # Young collections between two full ones: Python's default is 10.
 YOUNG_COLLECTIONS_PER_FULL = 100
 
 
 def tune_garbage_collector() -> None:
-    """Run full collections ten times less often than Python's default; young ones as before.
+    """Collect young garbage after 10,000 allocations, not 700, and walk everything ten times
+    less often than Python's default.
 
     The caches of text analysis, entity tagging and story lookup hold a few hundred thousand
     objects, and every full collection walks all of them: about 200 ms with the interpreter
     held, so no command is answered meanwhile. With the default thresholds one came every
-    600 feed items or so, 8 % of ingest time (bench_ingest.py). Cyclic garbage is still
-    collected, young garbage as often as before.
+    600 feed items or so, 8 % of ingest time (bench_ingest.py). Most of an article's
+    temporary objects are freed by reference counting before a young collection comes
+    round to them once there is room for 10,000: all collections together then cost 0.017
+    ms a feed item instead of 0.054 (feed items 12,000-20,000). Cyclic garbage is still
+    collected.
     """
-    young, middle, _full = gc.get_threshold()
-    gc.set_threshold(young, middle, YOUNG_COLLECTIONS_PER_FULL)
+    _young, middle, _full = gc.get_threshold()
+    gc.set_threshold(YOUNG_ALLOCATIONS, middle, YOUNG_COLLECTIONS_PER_FULL)
