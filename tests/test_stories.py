@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,10 +13,12 @@ from bot.nlp.stories import (
     StoryFeatures,
     StoryGrouper,
     bands,
+    bands_many,
     central_index,
     importance,
     same_story,
     signature,
+    signatures,
     similarity,
     story_summary,
 )
@@ -215,6 +218,33 @@ def test_signature_equals_the_plain_computation(terms: list[str], bins: int) -> 
     assert signature(terms, bins) == _signature_reference(terms, bins)
 
 
+@given(st.lists(st.lists(WORD, max_size=60), max_size=6), st.sampled_from([NUM_BINS, 7, 256]))
+def test_signatures_of_many_lists_equal_each_one_alone(lists: list[list[str]], bins: int) -> None:
+    assert signatures(lists, bins) == [_signature_reference(terms, bins) for terms in lists]
+
+
+def _bands_reference(sig: list[int], rows: int) -> list[int]:
+    """The band keys as first written, one signature at a time."""
+    from bot.nlp.stories import _band_seeds, _mix
+
+    count = len(sig) // rows
+    if count == 0:
+        return []
+    values = np.array(sig[: count * rows], dtype=np.int64).view(np.uint64)
+    keys = _band_seeds(count).copy()
+    for row in range(rows):
+        keys ^= values[row::rows]
+        _mix(keys)
+    return keys.view(np.int64).tolist()
+
+
+@given(st.lists(st.lists(st.integers(0, 2**62), max_size=70), max_size=5), st.integers(1, 3))
+def test_band_keys_of_many_signatures_equal_each_one_alone(
+    sigs: list[list[int]], rows: int
+) -> None:
+    assert bands_many(sigs, rows) == [_bands_reference(sig, rows) for sig in sigs]
+
+
 def test_signature_of_a_real_article_equals_the_plain_computation() -> None:
     terms = text_terms(f"{WIRE_A}\n{GOLD}\n{WIRE_B}", "ar")
     assert signature(terms) == _signature_reference(terms)
@@ -234,9 +264,10 @@ def test_story_service_signs_the_index_terms_ingest_made() -> None:
     )  # fmt: skip
     plain = article_signature(row.title, row.body, "ar")
     assert len(plain) == NUM_BINS
-    assert StoryService(None, None).prepare(row) == plain  # type: ignore[arg-type]
+    service = StoryService(None, None)  # type: ignore[arg-type]
+    assert service.prepare_many([row]) == [(plain, bands(plain))]
     row.index_title = row.index_subtitle = row.index_body = ""  # not analyzed: read afresh
-    assert StoryService(None, None).prepare(row) == plain  # type: ignore[arg-type]
+    assert service.prepare_many([row]) == [(plain, bands(plain))]
 
 
 def test_band_keys_are_stable_for_persistence() -> None:

@@ -69,27 +69,34 @@ def shingles(terms: Sequence[str], k: int = SHINGLE) -> set[str]:
 
 def signature(terms: Sequence[str], bins: int = NUM_BINS) -> list[int]:
     """Return the MinHash signature of the term list (empty for no terms)."""
+    return signatures([terms], bins)[0]
+
+
+def signatures(term_lists: Sequence[Sequence[str]], bins: int = NUM_BINS) -> list[list[int]]:
+    """Return the `signature` of each term list, hashed and sorted together: numpy's cost is
+    per call, and a feed item has only about fifty shingles."""
     if bins > 1 << (64 - _VALUE_BITS):
         raise ValueError(f"at most {1 << (64 - _VALUE_BITS)} bins")
-    found = shingles(terms)
-    if not found:
-        return []
+    found = [shingles(terms) for terms in term_lists]
+    out: list[list[int]] = [[] for _ in found]
+    if not any(found):
+        return out
     blake2b = hashlib.blake2b
-    digests = b"".join([blake2b(s.encode(), digest_size=8).digest() for s in found])
+    digests = b"".join([blake2b(s.encode(), digest_size=8).digest() for f in found for s in f])
     hashes = np.frombuffer(digests, dtype="<u8")
-    # Sort on (bin, value): the first entry of each bin is its minimum.
-    keys = np.sort(
-        ((hashes % np.uint64(bins)) << np.uint64(_VALUE_BITS))
-        | ((hashes >> np.uint64(8)) & np.uint64(_VALUE_MASK))
-    )
-    slots = keys >> np.uint64(_VALUE_BITS)
+    owner = np.repeat(np.arange(len(found), dtype=np.uint64), [len(f) for f in found])
+    slots = owner * np.uint64(bins) + hashes % np.uint64(bins)  # one bin of one list
+    values = (hashes >> np.uint64(8)) & np.uint64(_VALUE_MASK)
+    # Sort on (slot, value): the first entry of each slot is its bin's minimum.
+    order = np.lexsort((values, slots))
+    slots, values = slots[order], values[order]
     first = np.flatnonzero(np.concatenate(([True], slots[1:] != slots[:-1])))
-    mins = [_EMPTY] * bins
-    for slot, value in zip(
-        slots[first].tolist(), (keys[first] & np.uint64(_VALUE_MASK)).tolist(), strict=True
-    ):
-        mins[slot] = value
-    return _densify(mins)
+    mins = np.full(len(found) * bins, _EMPTY, dtype=np.int64)
+    mins[slots[first].astype(np.int64)] = values[first].astype(np.int64)
+    for k, row in enumerate(mins.reshape(len(found), bins).tolist()):
+        if found[k]:
+            out[k] = _densify(row)
+    return out
 
 
 def _densify(mins: list[int]) -> list[int]:
@@ -138,15 +145,26 @@ def bands(sig: Sequence[int], rows: int = BAND_ROWS) -> list[int]:
     A key hashes the band's number and its `rows` values: equal bands give equal keys, and
     different ones collide about once in 2**64, as the 64-bit blake2b keys of text did.
     """
-    count = len(sig) // rows
-    if count == 0:
-        return []
-    values = np.array(sig[: count * rows], dtype=np.int64).view(np.uint64)
-    keys = _band_seeds(count).copy()
-    for row in range(rows):
-        keys ^= values[row::rows]
-        _mix(keys)
-    return keys.view(np.int64).tolist()
+    return bands_many([sig], rows)[0]
+
+
+def bands_many(sigs: Sequence[Sequence[int]], rows: int = BAND_ROWS) -> list[list[int]]:
+    """Return the `bands` of each signature, signatures of one length hashed together."""
+    out: list[list[int]] = [[] for _ in sigs]
+    by_count: dict[int, list[int]] = defaultdict(list)
+    for k, sig in enumerate(sigs):
+        by_count[len(sig) // rows].append(k)
+    for count, which in by_count.items():
+        if count == 0:
+            continue
+        values = np.array([sigs[k][: count * rows] for k in which], dtype=np.int64).view(np.uint64)
+        keys = np.tile(_band_seeds(count), (len(which), 1))
+        for row in range(rows):
+            keys ^= values[:, row::rows]
+            _mix(keys)
+        for k, found in zip(which, keys.view(np.int64).tolist(), strict=True):
+            out[k] = found
+    return out
 
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:

@@ -14,14 +14,14 @@ from bot.nlp.stories import (
     MIN_SHARED_ENTITIES,
     WINDOW,
     StoryFeatures,
-    article_signature,
-    bands,
+    bands_many,
     central_index,
     importance,
     same_story,
-    signature,
+    signatures,
     story_summary,
 )
+from bot.nlp.summarize import text_terms
 from bot.store import Store
 from bot.store.articles import ArticleRow, indexed_terms
 from bot.store.stories import Candidate, StoryRow
@@ -31,6 +31,14 @@ from bot.store.stories import Candidate, StoryRow
 def _sentences(text: str, language: str) -> tuple[str, ...]:
     """An article summary's sentences: a growing story re-reads its first articles' each time."""
     return tuple(split_sentences(text, language))
+
+
+def _terms(row: ArticleRow) -> list[str]:
+    """The terms an article's signature is made of: its analyzed title and body."""
+    terms = indexed_terms(row, subtitle=False)
+    if terms is None:  # not analyzed by ingest: the same terms, analyzed here
+        return text_terms(f"{row.title}\n{row.body}", row.language)
+    return terms
 
 
 @dataclass
@@ -65,25 +73,21 @@ class StoryService:
             language=candidate.language,
         )
 
-    def prepare(self, row: ArticleRow) -> list[int]:
-        """The article's MinHash signature."""
-        terms = indexed_terms(row, subtitle=False)
-        if terms is None:
-            return article_signature(row.title, row.body, row.language)
-        # The same terms `article_signature` would analyze again (title and body, row.language).
-        return signature(terms)
+    def prepare_many(self, rows: list[ArticleRow]) -> list[tuple[list[int], list[int]]]:
+        """Each article's MinHash signature and its band keys, computed for all at once."""
+        found = signatures([_terms(row) for row in rows])
+        return list(zip(found, bands_many(found), strict=True))
 
-    def prepare_many(self, rows: list[ArticleRow]) -> list[list[int]]:
-        """`prepare` of each article."""
-        return [self.prepare(row) for row in rows]
-
-    def save(self, article_id: int, row: ArticleRow, signature: list[int]) -> None:
+    def save(self, article_id: int, row: ArticleRow, prepared: tuple[list[int], list[int]]) -> None:
         """Put a stored article into the story it belongs to (a new one if none)."""
-        self.assign(article_id, row, signature)
+        signature, keys = prepared
+        self.assign(article_id, row, signature, keys)
 
-    def assign(self, article_id: int, row: ArticleRow, signature: list[int]) -> int:
-        """Store the article's signature and join it to a story; return the story id."""
-        keys = bands(signature)
+    def assign(
+        self, article_id: int, row: ArticleRow, signature: list[int], keys: list[int]
+    ) -> int:
+        """Store the article's signature (and band keys) and join it to a story; return the
+        story id."""
         mine = StoryFeatures(
             signature=signature,
             entities=self.store.entities.entity_ids_of_article(article_id),
