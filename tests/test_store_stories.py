@@ -15,8 +15,9 @@ from bot.config import Config
 from bot.models import ArticleDraft
 from bot.services import Services, build_services
 from bot.store import Store
+from bot.store.db import utc_iso
 from bot.store.entities import EntityRow, MentionRow
-from bot.store.stories import StoryRepo
+from bot.store.stories import FIRST_ID_SINCE, StoryRepo
 
 NOW = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)
 WIRE = (
@@ -200,6 +201,18 @@ def test_entity_candidates_share_enough_distinct_entities(services: Services) ->
     assert found(2) == {both}
     assert found(1) == {both, one_often, one_each}
     assert found(3) == set()
+
+
+def test_the_window_floor_reads_the_window_not_the_archive(services: Services) -> None:
+    ids = services.ingest.ingest([_draft(n, t, n) for n, t in enumerate([WIRE, GOLD])]).added
+    with services.store.reading() as db:
+        plan = " ".join(
+            str(row) for row in db.execute("EXPLAIN QUERY PLAN " + FIRST_ID_SINCE, ["x"])
+        )
+        assert "idx_articles_latest" in plan  # not a walk through all articles in id order
+        assert db.execute(FIRST_ID_SINCE, [utc_iso(NOW + timedelta(hours=1))]).fetchone() == (
+            ids[1],
+        )
 
 
 def test_signatures_and_bands_in_the_old_text_format_are_migrated(tmp_path: Path) -> None:

@@ -47,6 +47,11 @@ class Candidate:
 FEATURE_CACHE_SIZE = 4_000
 # How far `since` may move before the first id since it is looked up again.
 FLOOR_REUSE = timedelta(hours=6)
+# min(+id), not min(id): for min(id) SQLite walks the table in id order from the oldest
+# article until one is recent enough, which reads the whole archive (4 ms at 10,000
+# articles, growing with it); +id leaves it the published_at index, which reads only the
+# window's entries (0.3 ms).
+FIRST_ID_SINCE = "SELECT min(+id) FROM articles WHERE published_at >= ?"
 
 
 def _story(row: tuple) -> StoryRow:
@@ -143,9 +148,7 @@ class StoryRepo:
             if cached_since <= since <= cached_since + FLOOR_REUSE:
                 return cached_id
         with self.store.reading() as db:
-            found = db.conn.execute(
-                "SELECT min(id) FROM articles WHERE published_at >= ?", [utc_iso(since)]
-            ).fetchone()[0]
+            found = db.conn.execute(FIRST_ID_SINCE, [utc_iso(since)]).fetchone()[0]
         if found is not None:
             self._floor = (since, int(found))
         return found
