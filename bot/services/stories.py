@@ -88,6 +88,9 @@ class StoryService:
     ) -> int:
         """Store the article's signature (and band keys) and join it to a story; return the
         story id."""
+        # Indexed first: the band index then knows every article up to this one and asks
+        # the database for none (its own keys, found again, are left out below).
+        self.store.stories.save_signature(article_id, row.published_at, signature, keys)
         mine = StoryFeatures(
             signature=signature,
             entities=self.store.entities.entity_ids_of_article(article_id),
@@ -97,7 +100,6 @@ class StoryService:
         # same_story joins no articles further apart than WINDOW: none outside is looked up.
         # Entities alone join only articles sharing MIN_SHARED_ENTITIES or more (same_story):
         # others sharing one popular name (a country) would be hundreds of hopeless candidates.
-        # Looked up before the article's own keys are indexed, which would match all 32.
         found = self.store.stories.candidates(
             keys,
             mine.entities,
@@ -106,7 +108,6 @@ class StoryService:
             article_id,
             min_shared=MIN_SHARED_ENTITIES,
         )
-        self.store.stories.save_signature(article_id, row.published_at, signature, keys)
         self.store.stories.remember(article_id, row.content_hash, signature, mine.entities)
         for candidate in found:
             if candidate.story_id and same_story(mine, self._features(candidate)):
