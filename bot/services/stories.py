@@ -97,6 +97,7 @@ class StoryService:
             published_at=row.published_at,
             language=row.language,
         )
+        self.store.stories.remember(article_id, row.content_hash, signature, mine.entities)
         # same_story joins no articles further apart than WINDOW: none outside is looked up.
         # Entities alone join only articles sharing MIN_SHARED_ENTITIES or more (same_story):
         # others sharing one popular name (a country) would be hundreds of hopeless candidates.
@@ -108,7 +109,6 @@ class StoryService:
             article_id,
             min_shared=MIN_SHARED_ENTITIES,
         )
-        self.store.stories.remember(article_id, row.content_hash, signature, mine.entities)
         for candidate in found:
             if candidate.story_id and same_story(mine, self._features(candidate)):
                 self.store.stories.attach(article_id, candidate.story_id)
