@@ -19,6 +19,7 @@ import json
 import os
 import pstats
 import random
+import statistics
 import tempfile
 import time
 import zipfile
@@ -248,6 +249,7 @@ def main() -> None:
         # Only parsing and ingest are timed: writing each feed document is the benchmark's own
         # work, standing in for the network.
         elapsed = last_elapsed = parse_seconds = last_parse_seconds = 0.0
+        relative: list[float] = []  # each window's ms per item over its parse ms per item
         done = last_done = added = 0
         batch: list[dict[str, str]] = []
         for record in articles(total):
@@ -275,6 +277,7 @@ def main() -> None:
             batch = []
             if done - last_done >= args.every or done == total:
                 parse_ms = 1000 * (parse_seconds - last_parse_seconds) / (done - last_done)
+                relative.append((elapsed - last_elapsed) / (parse_seconds - last_parse_seconds))
                 print(
                     f"{done:>9,} {(done - last_done) / (elapsed - last_elapsed):>13,.0f} "
                     f"{done / elapsed:>12,.0f} {rss_mib():>8.0f} {parse_ms:>14.3f}",
@@ -287,12 +290,25 @@ def main() -> None:
         f"total: {done:,} articles ({added:,} stored) in {elapsed:.1f} s = {done / elapsed:,.0f} articles/s; "
         f"feed parsing {parse_seconds / elapsed:.0%} of it; database {db_mib:,.0f} MiB"
     )
+    print(relative_line(relative))
     if steps:
         steps.report()
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
         print(out.getvalue())
+
+
+def relative_line(relative: list[float]) -> str:
+    """Ingest's time per item in units of the feed parser's, which only the machine moves:
+    comparable between runs on a machine whose speed changes, and flat if ingest does not
+    slow down as the archive grows."""
+    third = max(1, len(relative) // 3)
+    return (
+        "ms per item over parse ms per item (median of the windows): "
+        f"{statistics.median(relative):.2f}; first third {statistics.median(relative[:third]):.2f}, "
+        f"last third {statistics.median(relative[-third:]):.2f}"
+    )
 
 
 def corpus_available() -> bool:
