@@ -315,7 +315,7 @@ def m011_compact_signatures_and_bands(db: Database) -> None:
     """Signatures as 8 bytes per value instead of JSON, band keys as 64-bit integers instead of
     text: a third of the bytes to write and index for each article."""
     from bot.nlp.stories import bands
-    from bot.store.stories import pack_signature, unpack_signature
+    from bot.store.bands import pack_signature, unpack_signature
 
     db.execute(
         """
