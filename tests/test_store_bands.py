@@ -26,6 +26,10 @@ OPERATIONS = st.lists(
         st.tuples(st.just("rolled back"), SIGNATURES, st.integers(0, 9)),
         st.tuples(st.just("other process"), SIGNATURES, st.integers(0, 9)),
         st.tuples(st.just("look up"), SIGNATURES, st.integers(0, 9), st.integers(0, 3)),
+        # Several articles in one transaction, each looked up as ingest does.
+        st.tuples(
+            st.just("batch"), st.lists(SIGNATURES, min_size=2, max_size=4), st.integers(0, 9)
+        ),
     ),
     max_size=40,
 )
@@ -114,6 +118,14 @@ def test_lookups_match_the_stored_signatures(
         elif kind == "other process":
             _, signature, day = operation
             ids.append(_store(other, day, signature))
+        elif kind == "batch":
+            _, signatures, day = operation
+            with store.writing():
+                for signature in signatures:
+                    ids.append(_store(store, day, signature))
+                    keys = bands(signature)
+                    found = store.stories.bands.lookup(keys, _published(0), _published(9))
+                    assert found == _truth(store, keys, 0, 9)
         elif kind == "look up":
             _, signature, first, width = operation
             keys = bands(signature)
@@ -189,3 +201,23 @@ def test_each_change_shows_in_a_day_already_read(tmp_path: Path) -> None:
     reused = _store(store, 1, [3] * 8)  # the rolled-back id is given again
     assert _find(store, oil) == {first}
     assert _find(store, [3] * 8) == {reused}
+
+
+def test_the_index_looks_for_other_processes_articles_once_per_transaction(
+    tmp_path: Path,
+) -> None:
+    store, other = Store(tmp_path / "b.db"), Store(tmp_path / "b.db")
+    gold = [1] * 8
+    first = _store(other, 0, gold)
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    with store.writing():
+        mine = [_store(store, 0, gold) for _ in range(3)]
+        assert _find(store, gold) == {first, *mine}
+        assert _find(store, gold) == {first, *mine}
+    assert sum("max(id)" in sql for sql in statements) == 1
+    statements.clear()
+    later = _store(other, 0, gold)  # a new transaction: the other process's article is seen
+    assert _find(store, gold) == {first, *mine, later}
+    assert sum("max(id)" in sql for sql in statements) == 1
+    store.db.conn.set_trace_callback(None)

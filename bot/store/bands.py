@@ -97,9 +97,8 @@ class _Day:
     def find(self, query: np.ndarray, keys: set[int], found: set[int]) -> None:
         for start, end in zip(*self._ranges(query), strict=True):
             found.update(self.ids[start:end].tolist())
-        if self.added:
-            for key in self.added.keys() & keys:
-                found.update(self.added[key])
+        if self.added:  # the article's own keys among them: one update, not 32
+            found.update(*(self.added[key] for key in self.added.keys() & keys))
 
 
 class BandIndex:
@@ -117,6 +116,7 @@ class BandIndex:
         self._days: OrderedDict[date, _Day] = OrderedDict()
         self._seen: int | None = None  # the ids up to this one are read by loading their day
         self._rollbacks = store.rollbacks
+        self._synced: int | None = None  # the write transaction in which it last caught up
 
     def lookup(self, keys: list[int], since: datetime, until: datetime) -> set[int]:
         """Ids of the articles published from `since`'s day to `until`'s sharing a key."""
@@ -152,6 +152,13 @@ class BandIndex:
             self._rollbacks = self.store.rollbacks
             self._days.clear()
             self._seen = None
+        # Inside the write transaction it caught up in, no other process can have written
+        # since, and this one's articles were added as they were stored: one max(id) per
+        # transaction of 64 articles, not one per lookup.
+        synced = self.store.open_transaction
+        if synced is not None and synced == self._synced:
+            return
+        self._synced = synced
         with self.store.reading() as db:
             if self._seen is None or before is None:
                 newest = db.conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0

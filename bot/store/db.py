@@ -70,6 +70,11 @@ class Store:
         self._before_commit: list[Callable[[], None]] = []
         # Transactions rolled back so far: a cache that read inside one starts over after it.
         self.rollbacks = 0
+        # Write transactions begun so far, and the number of the one open now (None when
+        # none is): while it is open no other process can write, so a cache that read the
+        # database inside it need not look for their changes again until it ends.
+        self.transactions = 0
+        self.open_transaction: int | None = None
         with self.lock:
             migrate(self.db)
         from bot.store.articles import ArticleRepo
@@ -143,6 +148,8 @@ class Store:
             # process) rather than fail later when a read turns into a write under a newer
             # snapshot.
             conn.execute("BEGIN IMMEDIATE")
+            self.transactions += 1
+            self.open_transaction = self.transactions
             self._failed = False
             try:
                 yield
@@ -156,6 +163,7 @@ class Store:
                 self.rollbacks += 1
                 raise
         finally:
+            self.open_transaction = None
             self._before_commit = []
 
     def _write_last(self) -> None:
