@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import bot.store.bands as bands_module
 from bot.nlp.stories import bands
 from bot.store import Store
-from bot.store.bands import BandIndex
+from bot.store.bands import BandBatch, BandIndex
 from bot.store.db import utc_iso
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
@@ -26,9 +26,15 @@ OPERATIONS = st.lists(
         st.tuples(st.just("rolled back"), SIGNATURES, st.integers(0, 9)),
         st.tuples(st.just("other process"), SIGNATURES, st.integers(0, 9)),
         st.tuples(st.just("look up"), SIGNATURES, st.integers(0, 9), st.integers(0, 3)),
-        # Several articles in one transaction, each looked up as ingest does.
+        # Several articles in one transaction, each looked up as ingest does: with the batch
+        # of lookups made for them all. An article may change (pick) rather than be new.
         st.tuples(
-            st.just("batch"), st.lists(SIGNATURES, min_size=2, max_size=4), st.integers(0, 9)
+            st.just("batch"),
+            st.lists(
+                st.tuples(SIGNATURES, st.integers(0, 9), st.none() | st.integers(0, 30)),
+                min_size=2,
+                max_size=5,
+            ),
         ),
     ),
     max_size=40,
@@ -119,13 +125,25 @@ def test_lookups_match_the_stored_signatures(
             _, signature, day = operation
             ids.append(_store(other, day, signature))
         elif kind == "batch":
-            _, signatures, day = operation
+            _, articles = operation
+            index = store.stories.bands
+            windows = [(_published(day - 1), _published(day + 2)) for _, day, _ in articles]
+            batch = BandBatch(
+                [
+                    (bands(signature), *window)
+                    for (signature, _, _), window in zip(articles, windows, strict=True)
+                ]
+            )
             with store.writing():
-                for signature in signatures:
-                    ids.append(_store(store, day, signature))
-                    keys = bands(signature)
-                    found = store.stories.bands.lookup(keys, _published(0), _published(9))
-                    assert found == _truth(store, keys, 0, 9)
+                for position, (signature, day, pick) in enumerate(articles):
+                    if pick is None or not ids:
+                        ids.append(_store(store, day, signature))
+                    else:
+                        _store(store, day, signature, article_id=ids[pick % len(ids)])
+                    keys, (since, until) = bands(signature), windows[position]
+                    found = index.lookup_batched(batch, position)
+                    assert found == index.lookup(keys, since, until)
+                    assert found == _truth(store, keys, max(day - 1, 0), day + 2)
         elif kind == "look up":
             _, signature, first, width = operation
             keys = bands(signature)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from bot.clock import Clock
 from bot.errors import NotFound
@@ -24,6 +25,7 @@ from bot.nlp.stories import (
 from bot.nlp.summarize import text_terms
 from bot.store import Store
 from bot.store.articles import ArticleRow, indexed_terms
+from bot.store.bands import BandBatch
 from bot.store.stories import Candidate, StoryRow
 
 
@@ -39,6 +41,15 @@ def _terms(row: ArticleRow) -> list[str]:
     if terms is None:  # not analyzed by ingest: the same terms, analyzed here
         return text_terms(f"{row.title}\n{row.body}", row.language)
     return terms
+
+
+class Prepared(NamedTuple):
+    """What ingest prepares for an article's story, outside the database lock."""
+
+    signature: list[int]
+    keys: list[int]  # its band keys
+    lookups: BandBatch  # the band lookups of the articles analysed with it
+    position: int  # its own among them
 
 
 @dataclass
@@ -73,21 +84,29 @@ class StoryService:
             language=candidate.language,
         )
 
-    def prepare_many(self, rows: list[ArticleRow]) -> list[tuple[list[int], list[int]]]:
-        """Each article's MinHash signature and its band keys, computed for all at once."""
+    def prepare_many(self, rows: list[ArticleRow]) -> list[Prepared]:
+        """Each article's MinHash signature and band keys, computed for all at once, and the
+        band lookup they will share."""
         found = signatures([_terms(row) for row in rows])
-        return list(zip(found, bands_many(found), strict=True))
+        keys = bands_many(found)
+        lookups = BandBatch(
+            [
+                (k, row.published_at - WINDOW, row.published_at + WINDOW)
+                for k, row in zip(keys, rows, strict=True)
+            ]
+        )
+        return [
+            Prepared(s, k, lookups, n) for n, (s, k) in enumerate(zip(found, keys, strict=True))
+        ]
 
-    def save(self, article_id: int, row: ArticleRow, prepared: tuple[list[int], list[int]]) -> None:
+    def save(self, article_id: int, row: ArticleRow, prepared: Prepared) -> None:
         """Put a stored article into the story it belongs to (a new one if none)."""
-        signature, keys = prepared
-        self.assign(article_id, row, signature, keys)
+        self.assign(article_id, row, prepared)
 
-    def assign(
-        self, article_id: int, row: ArticleRow, signature: list[int], keys: list[int]
-    ) -> int:
+    def assign(self, article_id: int, row: ArticleRow, prepared: Prepared) -> int:
         """Store the article's signature (and band keys) and join it to a story; return the
         story id."""
+        signature, keys, lookups, position = prepared
         # Indexed first: the band index then knows every article up to this one and asks
         # the database for none (its own keys, found again, are left out below).
         self.store.stories.save_signature(article_id, row.published_at, signature, keys)
@@ -108,6 +127,9 @@ class StoryService:
             row.published_at + WINDOW,
             article_id,
             min_shared=MIN_SHARED_ENTITIES,
+            # The articles analysed with this one are looked up together (one search of
+            # each day's keys for all of them).
+            band_hits=self.store.stories.bands.lookup_batched(lookups, position),
         )
         for candidate in found:
             if candidate.story_id and same_story(mine, self._features(candidate)):

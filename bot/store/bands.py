@@ -14,6 +14,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +30,9 @@ DAYS_KEPT = 8
 # Keys added to a day since its arrays were sorted; past this many they are sorted in.
 MERGE_AT = 4096
 _NONE = -1  # the article id of a key whose article has new keys since
+_NOWHERE = np.array([], dtype=np.intp)
+# One band lookup: an article's keys, and the first and last moments of its window.
+Query = tuple[list[int], datetime, datetime]
 
 
 def pack_signature(signature: list[int]) -> bytes:
@@ -78,27 +82,70 @@ class _Day:
             ids = self.added.get(key)
             if ids and article_id in ids:
                 ids[:] = [i for i in ids if i != article_id]
-        query = np.array(keys, dtype=np.int64)
-        for start, end in zip(*self._ranges(query), strict=True):
-            block = self.ids[start:end]
-            block[block == article_id] = _NONE
+        query = np.array(sorted(keys), dtype=np.int64)
+        for position in self._positions(query)[1].tolist():
+            if self.ids[position] == article_id:
+                self.ids[position] = _NONE
 
-    def _ranges(self, query: np.ndarray) -> tuple[list[int], list[int]]:
-        """Where each of the query's keys lies in the sorted arrays (only those present)."""
+    def _positions(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where the sorted arrays hold each key of `query` (sorted): the index in `query` of
+        each match, and its position in the arrays."""
         if not len(self.keys):
-            return [], []
+            return _NOWHERE, _NOWHERE
+        # Sorted queries: numpy starts each binary search from the last one's result.
         starts = self.keys.searchsorted(query)
         # Most keys are absent: only those present are looked up again for their end.
-        present = self.keys.take(starts, mode="clip") == query
-        if not present.any():
-            return [], []
-        return starts[present].tolist(), self.keys.searchsorted(query[present], "right").tolist()
+        hit = np.flatnonzero(self.keys.take(starts, mode="clip") == query)
+        if not len(hit):
+            return hit, hit
+        lengths = self.keys.searchsorted(query[hit], "right") - starts[hit]
+        first = np.cumsum(lengths) - lengths  # where each hit's run starts in the output
+        runs = np.arange(lengths.sum()) - np.repeat(first, lengths)
+        return np.repeat(hit, lengths), np.repeat(starts[hit], lengths) + runs
 
-    def find(self, query: np.ndarray, keys: set[int], found: set[int]) -> None:
-        for start, end in zip(*self._ranges(query), strict=True):
-            found.update(self.ids[start:end].tolist())
-        if self.added:  # the article's own keys among them: one update, not 32
-            found.update(*(self.added[key] for key in self.added.keys() & keys))
+    def find(self, query: np.ndarray, owner: np.ndarray, found: list[set[int]]) -> None:
+        """Add to found[q] the articles sharing a key with query q, for every q in `owner`.
+
+        query: the keys of those queries, sorted; owner: the query each key comes from.
+        """
+        if len(query):
+            matched, positions = self._positions(query)
+            for q, article_id in zip(
+                owner[matched].tolist(), self.ids[positions].tolist(), strict=True
+            ):
+                found[q].add(article_id)
+        if self.added:
+            added = self.added
+            # The few keys added since the last merge that a query holds, then their queries.
+            common = np.array(sorted(added.keys() & set(query.tolist())), dtype=np.int64)
+            lows, highs = query.searchsorted(common), query.searchsorted(common, "right")
+            for key, low, high in zip(common.tolist(), lows.tolist(), highs.tolist(), strict=True):
+                for q in owner[low:high].tolist():
+                    found[q].update(added[key])
+
+
+class BandBatch:
+    """The band lookups of articles analysed together (see BandIndex.lookup_batched)."""
+
+    def __init__(self, queries: list[Query]) -> None:
+        self.queries = queries
+        self.found: list[set[int]] = []  # each query's answer when the batch was looked up
+        self.transaction: int | None = None  # the write transaction it was looked up in
+        # Articles whose keys the index was given since: article id -> (day, keys), or
+        # (None, []) for keys removed; and key -> those articles given it.
+        self.changed: dict[int, tuple[date | None, list[int]]] = {}
+        self.changed_keys: dict[int, list[int]] = {}
+
+    def restart(self, found: list[set[int]], transaction: int) -> None:
+        """Take each query's answer, looked up inside `transaction`; nothing changed since."""
+        self.found, self.transaction = found, transaction
+        self.changed, self.changed_keys = {}, {}
+
+    def note(self, article_id: int, day: date | None, keys: list[int]) -> None:
+        """Note that the index was given an article's keys (none: its keys were removed)."""
+        self.changed[article_id] = (day, keys)
+        for key in keys:
+            self.changed_keys.setdefault(key, []).append(article_id)
 
 
 class BandIndex:
@@ -117,21 +164,84 @@ class BandIndex:
         self._seen: int | None = None  # the ids up to this one are read by loading their day
         self._rollbacks = store.rollbacks
         self._synced: int | None = None  # the write transaction in which it last caught up
+        self._batch: BandBatch | None = None  # the batch whose lookups track changes
 
     def lookup(self, keys: list[int], since: datetime, until: datetime) -> set[int]:
         """Ids of the articles published from `since`'s day to `until`'s sharing a key."""
+        return self.lookup_many([(keys, since, until)])[0]
+
+    def lookup_many(self, queries: list[Query]) -> list[set[int]]:
+        """`lookup` of each query; each day's keys are searched once for all of them."""
         self._catch_up()
-        found: set[int] = set()
-        if keys:
-            query, key_set = np.array(keys, dtype=np.int64), set(keys)
-            for day in _days(since, until):
-                self._day(day).find(query, key_set, found)
-            found.discard(_NONE)
+        found: list[set[int]] = [set() for _ in queries]
+        by_day: dict[date, list[int]] = {}
+        spans: dict[tuple[date, date], list[date]] = {}  # most queries span the same days
+        for q, (keys, since, until) in enumerate(queries):
+            if keys:
+                span = _day_of(since), _day_of(until)
+                if span not in spans:
+                    spans[span] = list(_days(*span))
+                for day in spans[span]:
+                    by_day.setdefault(day, []).append(q)
+        if not by_day:
+            return found
+        key_lists = [keys for keys, _, _ in queries]
+        # All the keys, sorted, with the query each comes from.
+        flat = np.fromiter(chain.from_iterable(key_lists), dtype=np.int64)
+        order = np.argsort(flat, kind="stable")
+        flat = flat[order]
+        owner = np.repeat(np.arange(len(queries)), [len(k) for k in key_lists])[order]
+        for day, owners in by_day.items():
+            query, of = flat, owner
+            if len(owners) < len(queries):  # only the queries whose span holds this day
+                spans = np.zeros(len(queries), dtype=bool)
+                spans[owners] = True
+                keep = spans[owner]
+                query, of = flat[keep], owner[keep]
+            self._day(day).find(query, of, found)
+        for into in found:
+            into.discard(_NONE)
         return found
+
+    def lookup_batched(self, batch: BandBatch, position: int) -> set[int]:
+        """`lookup` of the batch's query at `position`, as the index stands now.
+
+        The batch's first lookup inside a write transaction looks up all its queries at
+        once; each later one takes that answer, corrected by the articles the index was
+        given since (those stored before it in the same transaction).
+        """
+        transaction = self.store.open_transaction
+        if transaction is None:
+            return self.lookup(*batch.queries[position])
+        if self._batch is not batch or batch.transaction != transaction:
+            batch.restart(self.lookup_many(batch.queries), transaction)
+            self._batch = batch
+        keys, since, until = batch.queries[position]
+        changed, changed_keys = batch.changed, batch.changed_keys
+        found = {i for i in batch.found[position] if i not in changed}
+        sharing = {i for key in keys if key in changed_keys for i in changed_keys[key]}
+        if sharing:
+            first, last, wanted = _day_of(since), _day_of(until), set(keys)
+            for article_id in sharing:
+                day, now = changed[article_id]  # its keys now: it may have changed twice
+                if day is not None and first <= day <= last and not wanted.isdisjoint(now):
+                    found.add(article_id)
+        return found
+
+    def _changed(self, article_id: int, published_at: datetime | None, keys: list[int]) -> None:
+        """Tell the batch being looked up in this transaction that an article's keys changed."""
+        batch = self._batch
+        if batch is None:
+            return
+        if batch.transaction != self.store.open_transaction:
+            self._batch = None  # its transaction is over: nothing reads it any more
+            return
+        batch.note(article_id, None if published_at is None else _day_of(published_at), keys)
 
     def add(self, article_id: int, published_at: datetime, keys: list[int]) -> None:
         """Index an article whose signature was just stored."""
         self._catch_up(before=article_id)
+        self._changed(article_id, published_at, keys)
         # A day read from the database before the signature was stored lacks it; a day not
         # read yet will find it there.
         day = self._days.get(_day_of(published_at))
@@ -142,6 +252,7 @@ class BandIndex:
     def remove(self, article_id: int, keys: list[int]) -> None:
         """Drop an article's keys before its signature is replaced."""
         self._catch_up()
+        self._changed(article_id, None, [])
         for day in self._days.values():
             day.remove(article_id, keys)
 
@@ -219,8 +330,7 @@ def _day_of(moment: datetime) -> date:
     return moment.astimezone(UTC).date()
 
 
-def _days(since: datetime, until: datetime) -> Iterator[date]:
-    day, last = _day_of(since), _day_of(until)
+def _days(day: date, last: date) -> Iterator[date]:
     while day <= last:
         yield day
         day += timedelta(days=1)

@@ -80,9 +80,11 @@ class StoryRepo:
         until: datetime,
         exclude: int,
         min_shared: int = 1,
+        band_hits: set[int] | None = None,
     ) -> list[Candidate]:
-        """Articles published since `since` sharing a band (looked up to `until`'s day), then
-        others sharing at least `min_shared` entities.
+        """Articles published since `since` sharing a band (looked up to `until`'s day, unless
+        `band_hits` gives what that lookup found), then others sharing at least `min_shared`
+        entities.
 
         Each group holds its newest 50 (entities serve cross-language joins), with their
         signatures and entities.
@@ -90,8 +92,10 @@ class StoryRepo:
         floor = self._first_id_since(since)
         if floor is None:
             return []
+        if band_hits is None:
+            band_hits = self.bands.lookup(bands, since, until)
         # Every article in the band index has a signature: no join needed.
-        banded = sorted(self.bands.lookup(bands, since, until) - {exclude})
+        banded = sorted(band_hits - {exclude})
         rows = (
             self._recent(
                 "SELECT value FROM json_each(?)", [json.dumps(banded)], since, exclude, signed=False
