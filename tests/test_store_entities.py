@@ -82,3 +82,30 @@ def test_a_rolled_back_write_is_not_remembered_as_stored(tmp_path: Path) -> None
         [("place:جدة", "place", "جدة", "", "", 0)],
         [("جده", "place:جدة", "جدة")],
     )
+
+
+def test_an_articles_entities_are_answered_from_memory_only_inside_its_transaction(
+    tmp_path: Path,
+) -> None:
+    store = Store(tmp_path / "e.db")
+    gaza = EntityRow("place:غزة", "place", {"ar": "غزة"}, False)
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    with store.writing():
+        first = _article(store, 1)
+        _save(store, first, gaza, [])
+        statements.clear()
+        assert store.entities.entity_ids_of_article(first) == {"place:غزة"}
+        assert not any("FROM mentions" in sql for sql in statements)
+    assert store.entities.entity_ids_of_article(first) == {"place:غزة"}  # read after commit
+    with pytest.raises(ZeroDivisionError), store.writing():
+        lost = _article(store, 2)
+        _save(store, lost, gaza, [])
+        1 / 0  # noqa: B018
+    with store.writing():
+        reused = _article(store, 3)  # the rolled-back id is given again, without entities
+        assert reused == lost
+        statements.clear()
+        assert store.entities.entity_ids_of_article(reused) == set()
+        assert any("FROM mentions" in sql for sql in statements)
+    store.db.conn.set_trace_callback(None)
