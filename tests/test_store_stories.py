@@ -150,6 +150,10 @@ def test_cached_story_features_always_equal_a_fresh_read(services: Services) -> 
         cached = _candidates(services.store.stories, services, article_id)
         assert cached == _candidates(fresh, services, article_id)
     assert any(_candidates(fresh, services, i) for i in ids)
+    now = {a.story_id for a in services.store.articles.get_many(ids)}
+    for story_id in stories | now:  # a story's headline is chosen from these signatures
+        signed = services.store.stories.story_signatures(story_id, 50)
+        assert signed == fresh.story_signatures(story_id, 50)
 
 
 def test_an_update_by_another_process_is_not_hidden_by_the_cache(
@@ -164,6 +168,11 @@ def test_an_update_by_another_process_is_not_hidden_by_the_cache(
     )
     other.ingest.ingest([_draft(0, WIRE.replace("القصبي", "الجدعان وزير المالية"), 0)])
     fresh = StoryRepo(services.store, cache_size=0)
+    story_id = services.store.articles.get_many([ids[0]])[0].story_id
+    assert story_id is not None
+    signed = services.store.stories.story_signatures(story_id, 50)
+    assert signed == fresh.story_signatures(story_id, 50)
+    assert ids[0] in dict(signed)
     after = _candidates(services.store.stories, services, ids[2])
     assert after == _candidates(fresh, services, ids[2])
     assert after != before  # article 0 changed under this process's cache

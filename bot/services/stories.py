@@ -142,12 +142,11 @@ class StoryService:
         # The oldest 50 articles choose the headline (central_index looks at no more) and the
         # first 20 give the summary's 400 characters: a story growing by hundreds of copies
         # costs the same to refresh as one of fifty.
-        ids = self.store.stories.article_ids(story_id)[:50]
-        signatures = self.store.stories.signatures(ids)
-        ordered = [i for i in ids if i in signatures]
-        if not ordered:
+        signed = self.store.stories.story_signatures(story_id, 50)
+        if not signed:
             return
-        headline = ordered[central_index([signatures[i] for i in ordered])]
+        ordered = [article_id for article_id, _ in signed]
+        headline = ordered[central_index([signature for _, signature in signed])]
         others = [i for i in ordered if i != headline][:20]
         articles = self.store.articles.summaries([headline, *others])
         summary = story_summary(

@@ -309,6 +309,26 @@ class StoryRepo:
                 )
             ]
 
+    def story_signatures(self, story_id: int, limit: int) -> list[tuple[int, list[int]]]:
+        """(id, signature) of the story's oldest `limit` articles, oldest first, leaving out
+        those without a signature; from the cache where its copy is of the same text."""
+        with self.store.reading() as db:
+            rows = db.execute(
+                "SELECT id, content_hash FROM articles WHERE story_id = ? "
+                "ORDER BY published_at, id LIMIT ?",
+                [story_id, limit],
+            ).fetchall()
+        found: dict[int, list[int]] = {}
+        missing = []
+        for article_id, version in rows:
+            cached = self._cache.get(article_id)
+            if cached is not None and cached[0] == version:
+                found[article_id] = cached[1]
+            else:
+                missing.append(article_id)
+        found.update(self.signatures(missing))
+        return [(article_id, found[article_id]) for article_id, _ in rows if article_id in found]
+
     def signatures(self, article_ids: list[int]) -> dict[int, list[int]]:
         """Stored signatures by article id."""
         if not article_ids:
