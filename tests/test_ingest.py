@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import bot.services.ingest as ingest_module
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.models import ArticleDraft
@@ -123,7 +126,11 @@ def test_one_article_failing_a_step_costs_only_its_own_result(
     assert with_mentions == {"Hamas talks", "Qassem in Cairo"}
 
 
-def test_a_big_feed_is_analysed_in_batches_and_stored_whole(services: Services) -> None:
+def test_a_big_feed_is_analysed_in_batches_and_stored_whole(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest_module, "ANALYSIS_BATCH", 64)
+    monkeypatch.setattr(ingest_module, "WRITE_BATCH", 50)
     drafts = [
         ArticleDraft(
             **{
@@ -132,13 +139,55 @@ def test_a_big_feed_is_analysed_in_batches_and_stored_whole(services: Services) 
                 "url": f"https://news.example/{n}",
             }
         )
-        for n in range(150)  # more than two analysis batches
+        for n in range(150)  # more than two analysis batches, each over two transactions
     ]
     report = services.ingest.ingest(drafts)
     assert len(report.added) == 150
     articles, indexed, mentions, topics, signatures = counts(services)
     assert (articles, indexed, signatures) == (150, 150, 150)
     assert mentions >= 300 and topics >= 150
+
+
+def test_a_command_waiting_for_the_store_gets_it_after_one_article(services: Services) -> None:
+    store = services.store
+    seen: list[int] = []
+
+    def read() -> None:
+        with store.reading() as db:
+            seen.append(db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    class ThirdSaveWaitsForAReader:
+        """A step whose third save starts a reader and returns once it waits for the store."""
+
+        def __init__(self) -> None:
+            self.saves = 0
+            self.reader = threading.Thread(target=read)
+
+        def prepare_many(self, rows: list[Any]) -> list[bool]:
+            return [True] * len(rows)
+
+        def save(self, article_id: int, row: Any, prepared: bool) -> None:
+            self.saves += 1
+            if self.saves == 3:
+                self.reader.start()
+                deadline = time.monotonic() + 30
+                while not store.contended() and time.monotonic() < deadline:
+                    time.sleep(0.001)
+
+    step = ThirdSaveWaitsForAReader()
+    services.ingest.steps.append(step)
+    drafts = [
+        ArticleDraft(
+            **{**DRAFT.__dict__, "title": f"Talks, day {n}", "url": f"https://n.example/{n}"}
+        )
+        for n in range(10)  # one analysis batch, meant for one transaction
+    ]
+    report = services.ingest.ingest(drafts)
+    step.reader.join()
+    assert len(report.added) == 10
+    # The transaction ended after the article during which the reader came, and the reader
+    # had the connection before the next one began: it saw the first three, committed.
+    assert seen == [3]
 
 
 def test_a_failing_write_leaves_nothing_half_written(

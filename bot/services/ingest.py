@@ -27,11 +27,11 @@ T = TypeVar("T")
 SEED_SUFFIXES = frozenset({".txt"})
 # Articles analysed together: large enough for the tagger's batching to pay, small enough
 # that the first articles of a big feed are stored (and searchable) within a second or two.
-ANALYSIS_BATCH = 64
-# Articles per transaction: a commit (and FTS5's flush) costs as much as writing a few
-# articles, while commands wait for the connection only as long as one chunk takes (about
-# 65 ms for 64 feed items).
-WRITE_BATCH = 64
+ANALYSIS_BATCH = 128
+# Most articles per transaction: a commit writes every page the transaction changed, so it
+# costs as much as writing a few articles. A transaction ends early when a command waits
+# for the connection: the command waits for one article's writes, not for the batch.
+WRITE_BATCH = 128
 
 
 @dataclass
@@ -185,24 +185,36 @@ class IngestService:
         """Store each draft once: new ones are added, changed ones updated, the rest left alone.
 
         Drafts are analysed in batches (the entity tagger is far faster per article that way),
-        then written a few articles per transaction: each article whole or not at all.
+        then written up to a batch per transaction, ended early when a command waits for the
+        connection: each article whole or not at all.
         """
         report = IngestReport()
         for batch in _batches(drafts, ANALYSIS_BATCH):
             fresh = [row for draft in batch if (row := self._fresh(draft, label, report))]
             analysed = list(zip(fresh, self._analyze(fresh), strict=True))
-            for chunk in _batches(analysed, WRITE_BATCH):
-                # A database error propagates: the caller (a poll) fails and tries again later,
-                # where a swallowed one would lose the article for good.
-                with self.store.writing():
-                    outcomes = [self._store(row, prepared) for row, prepared in chunk]
-                for outcome in outcomes:
-                    if outcome is None:
-                        report.unchanged += 1
-                    else:
-                        added, article_id = outcome
-                        (report.added if added else report.updated).append(article_id)
+            for outcome in self._write(analysed):
+                if outcome is None:
+                    report.unchanged += 1
+                else:
+                    added, article_id = outcome
+                    (report.added if added else report.updated).append(article_id)
         return report
+
+    def _write(self, analysed: list[tuple[ArticleRow, list[Any]]]) -> list[tuple[bool, int] | None]:
+        """Store analysed articles, up to WRITE_BATCH per transaction; a transaction ends
+        early, after any article, when another thread waits for the connection."""
+        outcomes: list[tuple[bool, int] | None] = []
+        while len(outcomes) < len(analysed):
+            # A database error propagates: the caller (a poll) fails and tries again later,
+            # where a swallowed one would lose the article for good.
+            with self.store.writing():
+                for row, prepared in analysed[len(outcomes) : len(outcomes) + WRITE_BATCH]:
+                    outcomes.append(self._store(row, prepared))
+                    if self.store.contended():
+                        break
+            if self.store.open_transaction is None:  # committed, not inside a caller's
+                self.store.let_waiting_in()
+        return outcomes
 
     def _fresh(self, draft: ArticleDraft, label: str, report: IngestReport) -> ArticleRow | None:
         """The draft's row if it is new or changed; else None, counted in the report."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import sqlite3
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -66,6 +68,9 @@ class Store:
         self.path = path
         self.db = Database(conn)
         self.lock = threading.RLock()
+        # One entry per thread blocked on the lock (deque appends and pops are atomic): a
+        # long writer ends its transaction early when someone waits (see `contended`).
+        self._waiting: deque[None] = deque()
         # Callbacks to run once the outermost transaction commits, one list per nesting level:
         # an in-memory cache must not learn what a rollback undoes.
         self._after_commit: list[list[Callable[[], None]]] = []
@@ -99,16 +104,41 @@ class Store:
         self.subscriptions = SubscriptionRepo(self)
         self.sources = SourceRepo(self)
 
+    def _acquire(self) -> None:
+        """Take the lock, counted among the waiting while another thread holds it."""
+        if not self.lock.acquire(blocking=False):
+            self._waiting.append(None)
+            try:
+                self.lock.acquire()
+            finally:
+                self._waiting.pop()
+
+    def contended(self) -> bool:
+        """Tell whether another thread is waiting for the connection."""
+        return bool(self._waiting)
+
+    def let_waiting_in(self, patience: float = 1.0) -> None:
+        """Wait (up to `patience` seconds) until the threads waiting for the connection have
+        had it; call it holding none of it. Python's locks are not fair: a thread that
+        releases one and takes it again at once keeps it from one that has waited all along."""
+        deadline = time.monotonic() + patience
+        while self._waiting and time.monotonic() < deadline:
+            time.sleep(0.0005)
+
     @contextmanager
     def reading(self) -> Iterator[Database]:
         """Hold the connection for reads."""
-        with self.lock:
+        self._acquire()
+        try:
             yield self.db
+        finally:
+            self.lock.release()
 
     @contextmanager
     def writing(self) -> Iterator[Database]:
         """Hold the connection for one transaction."""
-        with self.lock:
+        self._acquire()
+        try:
             self._after_commit.append([])
             try:
                 with self._transaction():
@@ -122,6 +152,8 @@ class Store:
             else:
                 for callback in done:
                     callback()
+        finally:
+            self.lock.release()
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
