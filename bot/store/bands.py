@@ -265,7 +265,7 @@ class BandIndex:
             self._seen = None
         # Inside the write transaction it caught up in, no other process can have written
         # since, and this one's articles were added as they were stored: one max(id) per
-        # transaction of 64 articles, not one per lookup.
+        # write transaction (up to 128 articles), not one per lookup.
         synced = self.store.open_transaction
         if synced is not None and synced == self._synced:
             return
