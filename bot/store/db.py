@@ -8,7 +8,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,6 +71,12 @@ class Store:
         # One entry per thread blocked on the lock (deque appends and pops are atomic): a
         # long writer ends its transaction early when someone waits (see `contended`).
         self._waiting: deque[None] = deque()
+        # The thread inside `writing()`, if any. Its own nested blocks (about a dozen per
+        # article at ingest) skip the lock and the generator: they only join the transaction.
+        self._writer: int | None = None
+        self._held = _Held(self)
+        self._locked = _Locked(self)
+        self._joined = _Joined(self)
         # Callbacks to run once the outermost transaction commits, one list per nesting level:
         # an in-memory cache must not learn what a rollback undoes.
         self._after_commit: list[list[Callable[[], None]]] = []
@@ -125,19 +131,24 @@ class Store:
         while self._waiting and time.monotonic() < deadline:
             time.sleep(0.0005)
 
-    @contextmanager
-    def reading(self) -> Iterator[Database]:
+    def reading(self) -> AbstractContextManager[Database]:
         """Hold the connection for reads."""
-        self._acquire()
-        try:
-            yield self.db
-        finally:
-            self.lock.release()
+        if self._writer == threading.get_ident():  # inside this thread's transaction
+            return self._held
+        return self._locked
+
+    def writing(self) -> AbstractContextManager[Database]:
+        """Hold the connection for one transaction (a block inside one joins it)."""
+        if self._writer == threading.get_ident():
+            return self._joined
+        return self._writing()
 
     @contextmanager
-    def writing(self) -> Iterator[Database]:
-        """Hold the connection for one transaction."""
+    def _writing(self) -> Iterator[Database]:
         self._acquire()
+        outermost = self._writer is None
+        if outermost:
+            self._writer = threading.get_ident()
         try:
             self._after_commit.append([])
             try:
@@ -153,6 +164,8 @@ class Store:
                 for callback in done:
                     callback()
         finally:
+            if outermost:
+                self._writer = None
             self.lock.release()
 
     @contextmanager
@@ -228,3 +241,56 @@ class Store:
         """Close the connection."""
         with self.lock:
             self.db.close()
+
+
+class _Locked:
+    """A read: the connection for the time of the block."""
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __enter__(self) -> Database:
+        self.store._acquire()
+        return self.store.db
+
+    def __exit__(self, *exc: object) -> None:
+        self.store.lock.release()
+
+
+class _Held:
+    """A read inside the thread's own write transaction: the lock is held already."""
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __enter__(self) -> Database:
+        return self.store.db
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _Joined:
+    """A write block inside the thread's own transaction: what `Store._writing` and
+    `Store._transaction` do for a nested block, without the lock and the generators."""
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __enter__(self) -> Database:
+        self.store._after_commit.append([])
+        return self.store.db
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        store = self.store
+        done = store._after_commit.pop()
+        if kind is not None:
+            store._failed = True  # the whole transaction rolls back at its end
+            return
+        store._after_commit[-1].extend(done)  # wait for the outer commit
