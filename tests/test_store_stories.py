@@ -57,6 +57,27 @@ def test_after_commit_waits_for_the_outermost_commit_and_forgets_rollbacks(
     assert ran == ["now", "outer", "inner"]
 
 
+def test_a_callback_after_a_commit_may_write_in_a_transaction_of_its_own(
+    tmp_path: Path,
+) -> None:
+    store = Store(tmp_path / "c.db")
+
+    def record() -> None:
+        with store.writing() as db:
+            db.execute(
+                "INSERT INTO saved_queries (chat_id, query, created_at) VALUES (1, 'after', 'x')"
+            )
+
+    with store.writing() as db:
+        db.execute("INSERT INTO saved_queries (chat_id, query, created_at) VALUES (1, 'in', 'x')")
+        store.after_commit(record)
+    with store.reading() as db:
+        assert [r[0] for r in db.execute("SELECT query FROM saved_queries ORDER BY rowid")] == [
+            "in",
+            "after",
+        ]
+
+
 def test_writes_put_off_to_the_commit_run_last_and_go_with_a_rollback(tmp_path: Path) -> None:
     store = Store(tmp_path / "c.db")
 

@@ -145,32 +145,27 @@ class Store:
 
     @contextmanager
     def _writing(self) -> Iterator[Database]:
+        """The outermost write block of a thread: its blocks inside take `_Joined`."""
         self._acquire()
-        outermost = self._writer is None
-        if outermost:
-            self._writer = threading.get_ident()
         try:
+            self._writer = threading.get_ident()
             self._after_commit.append([])
             try:
                 with self._transaction():
                     yield self.db
-            except BaseException:
-                self._after_commit.pop()
-                raise
-            done = self._after_commit.pop()
-            if self._after_commit:
-                self._after_commit[-1].extend(done)  # nested: wait for the outer commit
-            else:
-                for callback in done:
-                    callback()
-        finally:
-            if outermost:
+            finally:
+                done = self._after_commit.pop()
+                # Committed or rolled back: a callback that writes opens a transaction of its own.
                 self._writer = None
+            for callback in done:
+                callback()
+        finally:
             self.lock.release()
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        """BEGIN/COMMIT around the outermost block; nested blocks join it without a savepoint.
+        """BEGIN/COMMIT around the outermost block; blocks inside join it (`_Joined`) without
+        a savepoint.
 
         An article's ingest nests a dozen blocks, and sqlite-utils' atomic() named each
         savepoint randomly: sqlite3 compiled two new statements per block, which also pushed
@@ -179,13 +174,6 @@ class Store:
         rather than committed half done.
         """
         conn = self.db.conn
-        if len(self._after_commit) > 1:  # inside one of our own transactions
-            try:
-                yield
-            except BaseException:
-                self._failed = True
-                raise
-            return
         self._before_commit = []
         try:
             if conn.in_transaction:  # someone else's (a migration): keep its savepoint semantics
@@ -275,8 +263,9 @@ class _Held:
 
 
 class _Joined:
-    """A write block inside the thread's own transaction: what `Store._writing` and
-    `Store._transaction` do for a nested block, without the lock and the generators."""
+    """A write block inside the thread's own transaction: it joins the transaction. Its
+    after-commit callbacks wait for the outer commit; a failure inside it, even one the
+    caller swallows, rolls the whole transaction back at its end."""
 
     __slots__ = ("store",)
 
