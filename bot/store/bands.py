@@ -194,9 +194,9 @@ class BandIndex:
         for day, owners in by_day.items():
             query, of = flat, owner
             if len(owners) < len(queries):  # only the queries whose span holds this day
-                spans = np.zeros(len(queries), dtype=bool)
-                spans[owners] = True
-                keep = spans[owner]
+                holds_day = np.zeros(len(queries), dtype=bool)
+                holds_day[owners] = True
+                keep = holds_day[owner]
                 query, of = flat[keep], owner[keep]
             self._day(day).find(query, of, found)
         for into in found:
