@@ -114,9 +114,14 @@ def _densify(mins: list[int]) -> list[int]:
     return out
 
 
+def article_terms(title: str, body: str, lang: str | None) -> list[str]:
+    """Return the terms an article's signature is made of: its analyzed title and body."""
+    return text_terms(f"{title}\n{body}", lang)
+
+
 def article_signature(title: str, body: str, lang: str | None) -> list[int]:
     """Return the signature of an article's analyzed title and body."""
-    return signature(text_terms(f"{title}\n{body}", lang))
+    return signature(article_terms(title, body, lang))
 
 
 _SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31))

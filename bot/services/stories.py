@@ -15,6 +15,7 @@ from bot.nlp.stories import (
     MIN_SHARED_ENTITIES,
     WINDOW,
     StoryFeatures,
+    article_terms,
     bands_many,
     central_index,
     importance,
@@ -22,7 +23,6 @@ from bot.nlp.stories import (
     signatures,
     story_summary,
 )
-from bot.nlp.summarize import text_terms
 from bot.store import Store
 from bot.store.articles import ArticleRow, indexed_terms
 from bot.store.bands import BandBatch
@@ -36,10 +36,10 @@ def _sentences(text: str, language: str) -> tuple[str, ...]:
 
 
 def _terms(row: ArticleRow) -> list[str]:
-    """The terms an article's signature is made of: its analyzed title and body."""
+    """`article_terms` of a row, read back from its index text when ingest analyzed it."""
     terms = indexed_terms(row, subtitle=False)
     if terms is None:  # not analyzed by ingest: the same terms, analyzed here
-        return text_terms(f"{row.title}\n{row.body}", row.language)
+        return article_terms(row.title, row.body, row.language)
     return terms
 
 
