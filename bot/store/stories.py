@@ -125,10 +125,9 @@ class StoryRepo:
             if article_id in found:
                 continue
             candidate = Candidate(article_id, story_id, [], parse_utc(published_at), language)  # type: ignore[arg-type]
-            cached = self._cache.get(article_id)
-            if cached is not None and cached[0] == version:
-                self._cache.move_to_end(article_id)
-                candidate.signature, candidate.entities = cached[1], cached[2]
+            cached = self._cached(article_id, version)
+            if cached is not None:
+                candidate.signature, candidate.entities = cached
             else:
                 missing[article_id] = candidate, version
             found[article_id] = candidate
@@ -193,6 +192,15 @@ class StoryRepo:
             ):
                 out[article_id].add(entity_id)
         return out
+
+    def _cached(self, article_id: int, version: str) -> tuple[list[int], set[str]] | None:
+        """The cached (signature, entities) of an article, if the cache holds them for the
+        text whose content hash is `version` (another process may have changed it)."""
+        cached = self._cache.get(article_id)
+        if cached is None or cached[0] != version:
+            return None
+        self._cache.move_to_end(article_id)
+        return cached[1], cached[2]
 
     def remember(
         self, article_id: int, content_hash: str, signature: list[int], entities: set[str]
@@ -321,9 +329,9 @@ class StoryRepo:
         found: dict[int, list[int]] = {}
         missing = []
         for article_id, version in rows:
-            cached = self._cache.get(article_id)
-            if cached is not None and cached[0] == version:
-                found[article_id] = cached[1]
+            cached = self._cached(article_id, version)
+            if cached is not None:
+                found[article_id] = cached[0]
             else:
                 missing.append(article_id)
         found.update(self.signatures(missing))
