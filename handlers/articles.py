@@ -5,10 +5,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.errors import BadInput
-from bot.nlp.normalize import fold
 from bot.render import articles as render
 from bot.services.articles import LATEST_DEFAULT, LATEST_MAX
-from handlers.common import Context, answer, chat_id, chat_lang, chat_tz, parse_count
+from handlers.common import Context, answer, chat_id, chat_lang, chat_tz, parse_count, parse_id
 
 
 async def latest(update: Update, context: Context) -> None:
@@ -24,10 +23,10 @@ async def latest(update: Update, context: Context) -> None:
 
 
 def _article_id(text: str) -> int:
-    text = fold(text.strip()).lstrip("#")
-    if not text.isdigit() or len(text) > 12:
+    article_id = parse_id(text)
+    if article_id is None:
         raise BadInput("article_usage")
-    return int(text)
+    return article_id
 
 
 async def _show_article(update: Update, context: Context, article_id: int) -> None:

@@ -8,7 +8,7 @@ from bot.errors import BadInput
 from bot.i18n import t
 from bot.render.articles import Reply
 from bot.render.help import help_text, welcome
-from handlers.common import Context, answer, chat_id, chat_lang, say
+from handlers.common import Context, answer, chat_id, chat_lang, require_admin, say
 
 
 def _menu() -> list[tuple[str, str]]:
@@ -29,6 +29,7 @@ async def help_command(update: Update, context: Context) -> None:
 
 async def lang(update: Update, context: Context) -> None:
     """Choose the bot's language for this chat: /lang ar|en|tr."""
+    await require_admin(update, context)
     args = context.args or []
     if len(args) != 1:
         raise BadInput("lang_usage")

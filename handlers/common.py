@@ -13,12 +13,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.errors import BadInput, Forbidden
 from bot.i18n import t
 from bot.nlp.normalize import fold
 from bot.render.articles import Button, Reply
+from bot.render.telegram_html import parse
+from bot.render.text import truncate
 from bot.services import Services
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -52,6 +55,15 @@ def chat_lang(update: Update, context: Context) -> str:
 def chat_tz(update: Update, context: Context) -> str:
     """The chat's time zone."""
     return context.services.chats.timezone(chat_id(update))
+
+
+def parse_id(text: str) -> int | None:
+    """Read an article or story number ("12", "#12", "١٢"); None if it is not one."""
+    digits = fold(text.strip()).lstrip("#")
+    # isascii too: str.isdigit accepts digits int() refuses (Ethiopic ፩, superscript ²).
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 12:
+        return None
+    return int(digits)
 
 
 def parse_count(args: list[str], default: int, maximum: int) -> int:
@@ -113,6 +125,41 @@ async def answer(update: Update, context: Context, reply: Reply) -> list[Message
 async def say(update: Update, context: Context, key: str, **params: object) -> None:
     """Send one catalog message to the chat the update came from."""
     await answer(update, context, Reply([t(chat_lang(update, context), key, **params)]))
+
+
+# Telegram shows at most 200 characters in a button press's answer.
+ALERT_LIMIT = 200
+
+
+async def alert(update: Update, context: Context, key: str, **params: object) -> None:
+    """Answer a button press with a catalog message in a pop-up; where the press was answered
+    already, or the update is no press, the message goes to the chat instead."""
+    query = update.callback_query
+    if query is not None:
+        text = parse(t(chat_lang(update, context), key, **params)).text
+        try:
+            await query.answer(truncate(text, ALERT_LIMIT), show_alert=True)
+            return
+        except BadRequest:  # answered before (or too old to answer): say it in the chat
+            pass
+    await say(update, context, key, **params)
+
+
+async def edit(update: Update, reply: Reply) -> None:
+    """Replace the text and buttons of the message a pressed button sits under (one chunk)."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(
+            reply.chunks[0],
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(reply.buttons),
+            link_preview_options=NO_PREVIEW,
+        )
+    except BadRequest as error:
+        # Pressing a setting the chat already has leaves the message as it was.
+        if "not modified" not in str(error).lower():
+            raise
 
 
 async def require_admin(update: Update, context: Context) -> None:

@@ -7,24 +7,35 @@ import re
 from telegram import Update
 
 from bot.errors import BadInput
+from bot.i18n import LANGUAGES, t
 from bot.nlp.normalize import fold
 from bot.render import stories as render
-from handlers.common import Context, answer, button_arg, chat_lang, chat_tz
+from handlers.common import Context, answer, button_arg, chat_lang, chat_tz, parse_id
+
+# The last line of an article message in any language ("Article #12", "المقال #12").
+_FOOTER = re.compile(
+    "(?:"
+    + "|".join(
+        re.escape(t(lang, "article_footer", id="\0")).replace("\0", r"(\d+)") for lang in LANGUAGES
+    )
+    + r")\s*$"
+)
 
 
-def _number(text: str) -> int | None:
-    folded = fold(text).lstrip("#")
-    return int(folded) if folded.isdigit() and len(folded) < 12 else None
-
-
-def _replied_article_id(update: Update) -> int | None:
-    """The article a replied-to bot message is about (its "/article N" or "Read #N")."""
+def _replied_article_id(update: Update, context: Context) -> int | None:
+    """The article a replied-to message of the bot is about: its one "/article N" (a listing of
+    one), or the "Article #N" that ends the article itself."""
     message = update.effective_message
     replied = message.reply_to_message if message else None
     if replied is None or not replied.text:
         return None
+    if replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None  # the user's own words are no article reference
+    footer = _FOOTER.search(replied.text)
+    if footer:
+        return parse_id(next(group for group in footer.groups() if group))
     found = re.findall(r"/article (\d+)", replied.text)
-    return int(found[0]) if len(found) == 1 else None
+    return parse_id(found[0]) if len(found) == 1 else None
 
 
 async def _article_summary(update: Update, context: Context, article_id: int, long: bool) -> None:
@@ -43,12 +54,12 @@ async def summary(update: Update, context: Context) -> None:
     if long:
         args = args[:-1]
     if not args:
-        replied = _replied_article_id(update)
+        replied = _replied_article_id(update, context)
         if replied is None:
             raise BadInput("summary_usage")
         await _article_summary(update, context, replied, long)
         return
-    number = _number(args[0]) if len(args) == 1 else None
+    number = parse_id(args[0]) if len(args) == 1 else None
     if number is not None:
         await _article_summary(update, context, number, long)
         return
@@ -67,7 +78,7 @@ async def summary_button(update: Update, context: Context) -> None:
 async def story(update: Update, context: Context) -> None:
     """A story: the same event across sources: /story <id>."""
     args = context.args or []
-    number = _number(args[0]) if len(args) == 1 else None
+    number = parse_id(args[0]) if len(args) == 1 else None
     if number is None:
         raise BadInput("story_usage")
     item = context.services.stories.get(number)

@@ -12,6 +12,7 @@ from handlers.common import (
     answer,
     button_arg,
     chat_lang,
+    edit,
     keyboard,
     require_admin,
     target_chat,
@@ -100,7 +101,4 @@ async def remove_button(update: Update, context: Context) -> None:
         target_chat(update, context), int(button_arg(update))
     )
     await query.answer(t(lang, "unsubscribed_short"))
-    reply = render.my_subscriptions(_items(update, context, lang), lang)
-    await query.edit_message_text(
-        reply.chunks[0], parse_mode="HTML", reply_markup=keyboard(reply.buttons)
-    )
+    await edit(update, render.my_subscriptions(_items(update, context, lang), lang))

@@ -54,6 +54,16 @@ class BotUnderTest:
         await self.processed(update_id)
         return self.fake.messages(message.chat_id)[before:]
 
+    async def user_presses(
+        self, message: SentMessage, data: str, **kwargs: Any
+    ) -> tuple[dict[str, Any] | None, list[SentMessage]]:
+        """Press an inline button; return how the press was answered (its pop-up, if any) and
+        the messages the bot sent afterwards to that chat."""
+        before = len(self.fake.messages(message.chat_id))
+        update_id = self.fake.user_clicks(message, data, **kwargs)
+        await self.processed(update_id)
+        return self.fake.callback_answer(update_id), self.fake.messages(message.chat_id)[before:]
+
     async def deliver(self, update_id: int) -> None:
         """Wait for an update the fake queued by itself (a block, a migration) to be handled."""
         await self.processed(update_id)

@@ -53,6 +53,14 @@ async def test_lang_switches_the_chat_language(tg: BotUnderTest) -> None:
         assert replies[0].text == t("ar", "lang_usage")
 
 
+async def test_only_group_admins_change_a_groups_language(tg: BotUnderTest) -> None:
+    tg.fake.add_chat(-500, "supergroup", title="News room", admins=[7], creator=7)
+    refused = await tg.user_sends("/lang ar", chat_id=-500, chat_type="supergroup", user_id=8)
+    assert refused[0].text == t("en", "error_not_admin")
+    done = await tg.user_sends("/lang ar", chat_id=-500, chat_type="supergroup", user_id=7)
+    assert done[0].text == t("ar", "lang_set")
+
+
 async def test_latest_lists_with_source_time_and_open_button(tg: BotUnderTest) -> None:
     replies = await tg.user_sends("/latest 3")
     message = replies[0]
@@ -107,6 +115,7 @@ async def test_a_long_article_is_split_into_messages_telegram_accepts(tg: BotUnd
         ("/article", "article_usage", {}),
         ("/article abc", "article_usage", {}),
         ("/article 1 2", "article_usage", {}),
+        ("/article ፩", "article_usage", {}),  # a digit to str.isdigit, not to int()
         ("/article 424242", "article_not_found", {"id": 424242}),
         ("/search", "search_usage", {}),
         ("/search    ", "search_usage", {}),
@@ -130,6 +139,12 @@ async def test_search_finds_the_seed_and_highlights_the_match(tg: BotUnderTest) 
     assert SEED_TITLE in message.text
     assert "<b>حماس</b>" in message.text
     assert any(b.get("callback_data") == f"art:{seed_id(tg)}" for b in message.buttons)
+
+
+async def test_a_bidi_override_in_a_query_cannot_reverse_the_answer(tg: BotUnderTest) -> None:
+    for query in ("\u202eحماس", "\u202exyzzy"):
+        reply = (await tg.user_sends(f"/search {query}"))[0]
+        assert "\u202e" not in reply.text
 
 
 @pytest.mark.parametrize(

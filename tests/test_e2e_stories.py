@@ -52,9 +52,34 @@ async def test_summary_button_on_listings(tg: BotUnderTest) -> None:
     assert SEED_SUBTITLE in replies[0].plain_text
 
 
+async def test_reply_summary_to_the_article_itself(tg: BotUnderTest) -> None:
+    article = (await tg.user_sends(f"/article {seed_id(tg)}"))[-1]  # ends "Article #N"
+    replies = await tg.user_sends("/summary", reply_to_message_id=article.message_id)
+    assert SEED_SUBTITLE in replies[0].plain_text
+
+
+async def test_reply_summary_to_the_users_own_message_is_no_article(tg: BotUnderTest) -> None:
+    await tg.user_sends("/article 100000000000000000000000000")
+    own = max(tg.fake.chat(1001).user_messages)  # the message just sent
+    replies = await tg.user_sends("/summary", reply_to_message_id=own)
+    assert replies[0].text == t("en", "summary_usage")
+
+
 @pytest.mark.parametrize(
     ("command", "key"),
-    [("/summary", "summary_usage"), ("/story", "story_usage"), ("/story abc", "story_usage")],
+    [
+        ("/summary", "summary_usage"),
+        ("/summary ፩", "summary_usage"),
+        ("/summary -1", "summary_usage"),
+        ("/summary 1.5", "summary_usage"),
+        ("/summary 1000000000000000000000000000000", "summary_usage"),
+        ('/summary ""', "summary_usage"),
+        ("/summary 😀", "summary_usage"),
+        ("/summary (", "summary_usage"),
+        ("/story", "story_usage"),
+        ("/story abc", "story_usage"),
+        ("/story ፩", "story_usage"),
+    ],
 )
 async def test_bad_summary_and_story_arguments(tg: BotUnderTest, command: str, key: str) -> None:
     assert (await tg.user_sends(command))[0].text == t("en", key)

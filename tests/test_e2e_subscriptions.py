@@ -80,8 +80,11 @@ async def test_an_ambiguous_name_asks_which_to_follow(tg: BotUnderTest) -> None:
         ("", "subscribe_usage", {}),
         ("   ", "subscribe_usage", {}),
         ("x" * 300, "subscribe_too_long", {"limit": 80}),
-        ('"***"', "search_nothing_searchable", {}),
-        ("-", "search_nothing_searchable", {}),
+        ('"***"', "subscribe_usage", {}),
+        ('""', "subscribe_usage", {}),
+        ("-", "subscribe_usage", {}),
+        ("*", "subscribe_usage", {}),
+        ("😀", "subscribe_usage", {}),
         ("\u202e\u200b", "subscribe_usage", {}),
     ],
 )
@@ -89,6 +92,47 @@ async def test_bad_subscriptions_get_a_clear_answer(
     tg: BotUnderTest, argument: str, key: str, params: dict
 ) -> None:
     assert (await tg.user_sends(f"/subscribe {argument}"))[0].text == t("en", key, **params)
+
+
+@pytest.mark.parametrize("argument", ["", '""', "😀"])
+async def test_unsubscribe_from_nothing_says_how(tg: BotUnderTest, argument: str) -> None:
+    await tg.user_sends("/subscribe Hamas")
+    assert (await tg.user_sends(f"/unsubscribe {argument}"))[0].text == t("en", "unsubscribe_usage")
+
+
+async def test_a_chat_at_the_follow_limit_still_lists_and_removes_its_follows(
+    tg: BotUnderTest,
+) -> None:
+    for n in range(50):
+        phrase = f"{n:02d} " + "لإسرائيل واشنطن " * 6  # near the longest keyword allowed
+        reply = await tg.user_sends(f'/subscribe "{phrase[:78]}"')
+        assert "follow" in reply[0].plain_text
+    listing = await tg.user_sends("/mysubs")
+    assert len(listing) == 1  # the fake refuses a message over 4,096 characters
+    assert len(listing[0].buttons) == 50
+    _, sent = await tg.user_presses(listing[0], listing[0].buttons[0]["callback_data"])
+    assert sent == [] and len(listing[0].buttons) == 49  # edited in place
+
+
+async def test_a_refused_or_stale_button_answers_the_press_not_the_group(
+    tg: BotUnderTest,
+) -> None:
+    tg.fake.add_chat(-500, "supergroup", title="News room", admins=[7], creator=7)
+    await tg.user_sends("/subscribe Hamas", chat_id=-500, chat_type="supergroup", user_id=7)
+    listing = (await tg.user_sends("/mysubs", chat_id=-500, chat_type="supergroup", user_id=7))[0]
+    remove = listing.buttons[0]["callback_data"]
+    answered, sent = await tg.user_presses(listing, remove, user_id=8)
+    assert answered == {
+        "callback_query_id": answered["callback_query_id"],
+        "text": t("en", "error_not_admin"),
+        "show_alert": True,
+    }
+    assert sent == []  # nothing posted for the whole group to read
+    older = (await tg.user_sends("/mysubs", chat_id=-500, chat_type="supergroup", user_id=7))[0]
+    await tg.user_presses(listing, remove, user_id=7)
+    answered, sent = await tg.user_presses(older, remove, user_id=7)  # a button gone stale
+    assert answered is not None and answered["text"] == t("en", "unsubscribe_not_following")
+    assert sent == []
 
 
 async def test_only_group_admins_change_what_a_group_follows(tg: BotUnderTest) -> None:

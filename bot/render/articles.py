@@ -127,7 +127,7 @@ def search_page(
     page: SearchPage, query_id: int, lang: str, timezone: str, sources: dict[int, int] | None = None
 ) -> Reply:
     """A page of search results, with buttons to open each and to turn the page."""
-    query = esc(page.query)
+    query = isolate(esc(page.query))
     if not page.hits:
         return Reply([t(lang, "search_no_results", query=f"<b>{query}</b>")])
     items = [t(lang, "search_header", query=query, total=page.total)]

@@ -5,7 +5,11 @@ from __future__ import annotations
 from bot.i18n import t
 from bot.nlp.topics import all_topics
 from bot.render.articles import Button, Reply
-from bot.render.text import esc, isolate
+from bot.render.text import esc, isolate, truncate
+
+# A follow's name as /mysubs lists it: the longest (80 characters) made short enough that
+# the most follows a chat may have (50) fit in one message, which its remove buttons edit.
+LISTED_CHARS = 56
 
 
 def topics(following: set[str], lang: str) -> Reply:
@@ -42,7 +46,7 @@ def my_subscriptions(items: list[tuple[str, str, int]], lang: str) -> Reply:
         return Reply([t(lang, "mysubs_empty")])
     lines = [t(lang, "mysubs_header")]
     for kind, label, _ in items:
-        lines.append(f"• {t(lang, f'kind_{kind}')}: {isolate(esc(label))}")
+        lines.append(f"• {t(lang, f'kind_{kind}')}: {isolate(esc(truncate(label, LISTED_CHARS)))}")
     buttons = [[Button(f"✖ {label}"[:60], data=f"un:{ref}")] for _, label, ref in items]
     return Reply(["\n".join(lines)], buttons)
 

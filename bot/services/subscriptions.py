@@ -84,12 +84,12 @@ class SubscriptionService:
         if text.startswith("-") and len(text) > 1:
             word = text[1:].strip()
             if keyword_match(word) is None:
-                raise BadInput("search_nothing_searchable")
+                raise BadInput("subscribe_usage")
             return Follow("exclude", word)
         if len(text) >= 2 and text[0] in _QUOTES and text.endswith(_QUOTES[text[0]]):
             phrase = text[1:-1].strip()
             if keyword_match(phrase) is None:
-                raise BadInput("search_nothing_searchable")
+                raise BadInput("subscribe_usage")
             return Follow("keyword", phrase)
         topic = find_topic(text)
         if topic:
@@ -103,7 +103,7 @@ class SubscriptionService:
         if len(found) > 1:
             return Ambiguous(text, [(e.name("en"), self.entities.handle(e)) for e in found[:8]])
         if keyword_match(text) is None:
-            raise BadInput("search_nothing_searchable")
+            raise BadInput("subscribe_usage")
         return Follow("keyword", text)
 
     def follow(self, chat_id: int, follow: Follow) -> bool:
@@ -134,7 +134,12 @@ class SubscriptionService:
             ):
                 self.unfollow(chat_id, follow)
                 return follow
-        parsed = self.parse(cleaned)
+        try:
+            parsed = self.parse(cleaned)
+        except BadInput as error:
+            if error.key == "subscribe_usage":  # nothing in it that could be followed
+                raise BadInput("unsubscribe_usage") from None
+            raise
         if isinstance(parsed, Follow) and parsed in follows:
             self.unfollow(chat_id, parsed)
             return parsed

@@ -54,7 +54,12 @@ class SummaryService:
 
     def about(self, text: str, lang: str) -> TopicSummary:
         """Top stories of the last 24 hours about a topic, an entity, or else the words given."""
-        name = clean_name(text)
+        try:
+            name = clean_name(text)
+        except BadInput as error:
+            if error.key == "entity_too_long":
+                raise
+            raise BadInput("summary_usage") from None  # no name, topic or words in it
         now = self.clock.now()
         since, until = now - WINDOW, now + timedelta(minutes=5)
         topic = find_topic(name)
@@ -74,7 +79,7 @@ class SummaryService:
             else:
                 match = to_match(parse_query(name))
                 if match is None:
-                    raise BadInput("search_nothing_searchable")
+                    raise BadInput("summary_usage")
                 label, matches = (
                     name,
                     self.store.articles.follow_matches(since, until, [], [], {name: match}),
