@@ -11,12 +11,14 @@ from bot.i18n import t
 from bot.nlp.days import parse_days
 from bot.render import schedule as render
 from bot.render.articles import Reply
+from bot.services.delivery import parse_times
 from handlers.common import (
     Context,
     answer,
     button_arg,
+    chat_id,
     chat_lang,
-    keyboard,
+    edit,
     require_admin,
     say,
     target_chat,
@@ -70,8 +72,9 @@ async def settime(update: Update, context: Context) -> None:
     await require_admin(update, context)
     if not context.args:
         raise BadInput("settime_usage")
+    times = parse_times(list(context.args))  # checked before the chat is given a schedule
     context.services.delivery.ensure_schedule(target_chat(update, context))
-    context.services.delivery.set_times(target_chat(update, context), list(context.args))
+    context.services.delivery.set_times(target_chat(update, context), times)
     await answer(update, context, _schedule_reply(update, context))
 
 
@@ -86,20 +89,25 @@ async def days(update: Update, context: Context) -> None:
     await answer(update, context, _schedule_reply(update, context))
 
 
+async def _set_paused(update: Update, context: Context, paused: bool) -> None:
+    await require_admin(update, context)
+    services, chat = context.services, target_chat(update, context)
+    if services.delivery.schedule(chat) is None and not services.subscriptions.follows(chat):
+        await say(update, context, "mysubs_empty")  # no digest to pause or resume
+        return
+    services.delivery.ensure_schedule(chat)
+    services.delivery.set_paused(chat, paused)
+    await answer(update, context, _schedule_reply(update, context))
+
+
 async def pause(update: Update, context: Context) -> None:
     """Stop the scheduled digest for now; what the chat follows stays."""
-    await require_admin(update, context)
-    context.services.delivery.ensure_schedule(target_chat(update, context))
-    context.services.delivery.set_paused(target_chat(update, context), True)
-    await answer(update, context, _schedule_reply(update, context))
+    await _set_paused(update, context, True)
 
 
 async def resume(update: Update, context: Context) -> None:
     """Start the scheduled digest again, from the next slot."""
-    await require_admin(update, context)
-    context.services.delivery.ensure_schedule(target_chat(update, context))
-    context.services.delivery.set_paused(target_chat(update, context), False)
-    await answer(update, context, _schedule_reply(update, context))
+    await _set_paused(update, context, False)
 
 
 async def timezone(update: Update, context: Context) -> None:
@@ -109,7 +117,9 @@ async def timezone(update: Update, context: Context) -> None:
     lang = chat_lang(update, context)
     if not text.strip():
         await answer(
-            update, context, Reply([t(lang, "timezone_usage", zone=_zone(update, context))])
+            update,
+            context,
+            Reply([t(lang, "timezone_usage", zone=render.zone_label(_zone(update, context)))]),
         )
         return
     chats = context.services.chats
@@ -130,7 +140,7 @@ async def timezone_button(update: Update, context: Context) -> None:
     await update.callback_query.answer()
     zone = context.services.chats.resolve_timezone(button_arg(update))
     if zone is None:
-        raise BadInput("timezone_usage", zone=_zone(update, context))
+        raise BadInput("timezone_usage", zone=render.zone_label(_zone(update, context)))
     context.services.chats.set_timezone(target_chat(update, context), zone)
     await answer(
         update,
@@ -143,10 +153,12 @@ def _settings_reply(update: Update, context: Context) -> Reply:
     chat = target_chat(update, context)
     services = context.services
     lang = chat_lang(update, context)
+    # A managed channel's own language (its digests'), else the one this chat is answered in.
+    chosen = services.chats.language(chat) if chat != chat_id(update) else lang
     return render.settings(
         services.delivery.schedule(chat),
         _zone(update, context),
-        lang,
+        chosen,
         len(services.subscriptions.follows(chat)),
         lang,
     )
@@ -182,10 +194,7 @@ async def settings_button(update: Update, context: Context) -> None:
         elif what == "p":
             services.delivery.set_paused(chat, not schedule.paused)
     await query.answer(t(chat_lang(update, context), "settings_saved"))
-    reply = _settings_reply(update, context)
-    await query.edit_message_text(
-        reply.chunks[0], parse_mode="HTML", reply_markup=keyboard(reply.buttons)
-    )
+    await edit(update, _settings_reply(update, context))
 
 
 async def stop(update: Update, context: Context) -> None:

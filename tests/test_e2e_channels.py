@@ -39,6 +39,20 @@ async def test_an_admin_sets_up_a_channels_digest_from_a_private_chat(tg: BotUnd
     assert (await tg.user_sends("/mysubs"))[0].text == t("en", "mysubs_empty")
 
 
+async def test_settings_of_a_managed_channel_show_the_channels_language(
+    tg: BotUnderTest,
+) -> None:
+    await tg.user_sends("/channel @gazadesk")
+    await tg.user_sends("/subscribe حماس")
+    settings = (await tg.user_sends("/settings"))[0]
+    await tg.user_clicks(settings, settings.button("العربية")["callback_data"])
+    assert tg.services.chats.language(CHANNEL) == "ar"
+    shown = t("en", "settings_language", language=t("en", "language_ar"))
+    assert shown in settings.plain_text  # told in the user's English, of the channel
+    answered, sent = await tg.user_presses(settings, settings.button("العربية")["callback_data"])
+    assert answered["text"] == t("en", "settings_saved") and sent == []
+
+
 @pytest.mark.parametrize(
     ("setup", "command", "key"),
     [

@@ -124,6 +124,7 @@ async def test_schedule_commands_change_when_the_digest_comes(tg: BotUnderTest) 
         ("/settime", t("en", "settime_usage")),
         ("/settime 25:00", t("en", "schedule_bad_time", value="25:00")),
         ("/settime soon", t("en", "schedule_bad_time", value="soon")),
+        ("/settime 1:00 2:00 3:00 4:00 5:00 6:00 7:00", t("en", "settime_too_many", limit=6)),
         ("/days", t("en", "days_usage")),
         ("/days someday", t("en", "days_usage")),
     ],
@@ -132,15 +133,39 @@ async def test_bad_schedule_input_gets_a_clear_answer(
     tg: BotUnderTest, command: str, expected: str
 ) -> None:
     assert (await tg.user_sends(command))[0].text == expected
+    assert tg.services.delivery.schedule(1001) is None  # refused: no schedule made either
+
+
+async def test_pausing_a_chat_that_follows_nothing_says_so(tg: BotUnderTest) -> None:
+    for command in ("/pause", "/resume"):
+        assert (await tg.user_sends(command))[0].text == t("en", "mysubs_empty")
+    assert tg.services.delivery.schedule(1001) is None
 
 
 async def test_unknown_time_zone_gets_a_friendly_answer_and_suggestions(tg: BotUnderTest) -> None:
     replies = await tg.user_sends("/timezone Gazaa")
-    assert replies[0].text == t("en", "timezone_unknown", name="Gazaa")
+    assert replies[0].text == t("en", "timezone_unknown", name="\u2066Gazaa\u2069")
     button = replies[0].button("Asia/Gaza")
     chosen = await tg.user_clicks(replies[0], button["callback_data"])
     assert "Asia/Gaza" in chosen[0].plain_text
     assert (await tg.user_sends("/timezone"))[0].text == t("en", "timezone_usage", zone="Asia/Gaza")
+
+
+async def test_an_unknown_zone_is_repeated_short_and_isolated(tg: BotUnderTest) -> None:
+    reply = (await tg.user_sends("/timezone \u202eNarnia " + "x" * 5000))[0]
+    shown = reply.plain_text.split("zone ", 1)[1].split(". Try", 1)[0]
+    assert shown.startswith("\u2066Narnia") and shown.endswith("…\u2069")  # no override left
+    assert "\u202e" not in reply.text and len(shown) < 50
+
+
+@pytest.mark.parametrize(("typed", "shown"), [("UTC+3", "UTC+3"), ("-5", "UTC-5")])
+async def test_an_offset_zone_is_shown_as_typed(tg: BotUnderTest, typed: str, shown: str) -> None:
+    reply = visible((await tg.user_sends(f"/timezone {typed}"))[0].plain_text)
+    assert reply.startswith(f"Time zone set to {shown}")
+    await tg.user_sends("/subscribe Gaza")
+    assert f"Digest at 07:00 ({shown}), every day." in visible(
+        (await tg.user_sends("/settings"))[0].plain_text
+    )
 
 
 async def test_settings_buttons_change_the_schedule_in_place(tg: BotUnderTest) -> None:
@@ -154,6 +179,17 @@ async def test_settings_buttons_change_the_schedule_in_place(tg: BotUnderTest) -
     assert "weekdays. (paused)" in visible(message.plain_text)
     await tg.user_clicks(message, message.button("العربية")["callback_data"])
     assert "الإعدادات" in message.plain_text
+
+
+async def test_a_settings_button_for_what_is_set_already_just_says_saved(
+    tg: BotUnderTest,
+) -> None:
+    await tg.user_sends("/subscribe Gaza")
+    message = (await tg.user_sends("/settings"))[0]
+    for label in ("07:00", t("en", "days_all"), "English"):
+        answered, sent = await tg.user_presses(message, message.button(label)["callback_data"])
+        assert answered is not None and answered["text"] == t("en", "settings_saved")
+        assert sent == []  # no apology: the message simply stays as it is
 
 
 async def test_stop_forgets_follows_and_schedule_and_says_how_to_come_back(

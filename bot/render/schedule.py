@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import LANGUAGES, t
 from bot.nlp.days import ALL, WEEKDAYS
 from bot.render.articles import Button, Reply
-from bot.render.text import esc
+from bot.render.text import esc, isolate, truncate
 from bot.store.deliveries import Schedule
+
+# As much of an unknown zone's name as its answer repeats.
+SHOWN_NAME_CHARS = 40
+# POSIX names count hours the other way round: Etc/GMT-3 is three hours ahead of UTC.
+_ETC_OFFSET = re.compile(r"Etc/GMT([+-])(\d{1,2})")
+
+
+def zone_label(zone: str) -> str:
+    """A zone as users read it: "UTC+3" for the fixed-offset Etc/GMT-3, else its IANA name."""
+    match = _ETC_OFFSET.fullmatch(zone)
+    if match is None:
+        return zone
+    return f"UTC{'+' if match.group(1) == '-' else '-'}{int(match.group(2))}"
+
 
 # Presets offered as buttons in /settings (the button data carries the times without ":").
 TIME_PRESETS = (("07:00",), ("07:00", "19:00"), ("08:00",), ("06:00",))
@@ -32,7 +47,7 @@ def schedule_line(schedule: Schedule | None, timezone: str, lang: str) -> str:
         lang,
         "schedule_line",
         times=esc(", ".join(schedule.times)),
-        zone=esc(timezone),
+        zone=esc(zone_label(timezone)),
         days=days_text(schedule.days, lang),
     )
     return f"{line} ({t(lang, 'schedule_paused')})" if schedule.paused else line
@@ -46,7 +61,7 @@ def schedule_set(schedule: Schedule | None, timezone: str, lang: str) -> Reply:
 def timezone_set(zone: str, now: datetime, lang: str) -> Reply:
     """The answer to /timezone."""
     local = now.astimezone(ZoneInfo(zone))
-    return Reply([t(lang, "timezone_set", zone=esc(zone), time=f"{local:%H:%M}")])
+    return Reply([t(lang, "timezone_set", zone=esc(zone_label(zone)), time=f"{local:%H:%M}")])
 
 
 def timezone_unknown(name: str, suggestions: list[str], lang: str) -> Reply:
@@ -56,7 +71,8 @@ def timezone_unknown(name: str, suggestions: list[str], lang: str) -> Reply:
         for zone in suggestions
         if len(f"tz:{zone}".encode()) <= 64
     ]
-    return Reply([t(lang, "timezone_unknown", name=esc(name))], buttons)
+    shown = isolate(esc(truncate(" ".join(name.split()), SHOWN_NAME_CHARS)))
+    return Reply([t(lang, "timezone_unknown", name=shown)], buttons)
 
 
 def settings(
@@ -66,7 +82,7 @@ def settings(
     lines = [
         t(lang, "settings_header"),
         t(lang, "settings_language", language=t(lang, f"language_{chat_lang}")),
-        t(lang, "settings_timezone", zone=esc(timezone)),
+        t(lang, "settings_timezone", zone=esc(zone_label(timezone))),
         schedule_line(schedule, timezone, lang),
         t(lang, "settings_follows", count=follows),
     ]

@@ -130,8 +130,10 @@ def parse_times(values: list[str]) -> list[str]:
         if match is None:
             raise BadInput("schedule_bad_time", value=_shown(value))
         times.add(f"{int(match.group(1)):02d}:{match.group(2)}")
-    if not times or len(times) > MAX_TIMES:
-        raise BadInput("schedule_bad_time", value=_shown(" ".join(values)))
+    if not times:
+        raise BadInput("settime_usage")
+    if len(times) > MAX_TIMES:
+        raise BadInput("settime_too_many", limit=MAX_TIMES)
     return sorted(times)
 
 
