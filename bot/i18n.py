@@ -2,10 +2,15 @@
 
 Values are `str.format` templates; placeholders are filled with already-escaped
 HTML by the renderers, so a translation may use <b> and <i> but never builds
-tags from user data.
+tags from user data. A word that follows a number is written
+{count|one:article|other:articles}: the form of the number's CLDR plural category,
+"other" when the category has none of its own.
 """
 
 from __future__ import annotations
+
+import re
+import string
 
 LANGUAGES = ("ar", "en", "tr")
 
@@ -84,6 +89,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "day_6": "Sun",
         "settings_header": "<b>Settings</b>",
         "settings_language": "Language: {language}",
+        "list_separator": ", ",
         "settings_timezone": "Time zone: {zone}",
         "settings_follows": "Following: {count} (/mysubs)",
         "settings_saved": "Saved",
@@ -110,7 +116,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "entity_did_you_mean": "I don't know {name}. Did you mean:",
         "entity_choose": "{name} can mean several things. Which one?",
         "entity_also": "Also known as: {names}",
-        "entity_count": "Mentioned in {count} article(s) since {since}.",
+        "entity_count": "Mentioned in {count} {count|one:article|other:articles} since {since}.",
         "entity_latest": "<b>Latest</b>",
         "entity_no_articles": "No article mentions it yet.",
         "entity_related": "Often mentioned with: {names}",
@@ -123,7 +129,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "button_summary": "Summary #{id}",
         "trending_empty": "Nothing stands out in the last 24 hours.",
         "trending_header": "<b>In the news today</b>",
-        "trending_counts": "{count} article(s), usually {usual} a day",
+        "trending_counts": "{count} {count|one:article|other:articles}, usually {usual} a day",
         "subscribed_short": "Followed",
         "already_subscribed_short": "Already followed",
         "unsubscribed_short": "Unfollowed",
@@ -131,8 +137,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "summary_usage": "Summary of what? Send /summary followed by an article number or a name, or reply /summary to an article.",
         "story_usage": "Which story? Send /story followed by its number, e.g. /story 1.",
         "story_not_found": "There is no story #{id}.",
-        "story_span": "{count} article(s) from {sources} source(s), {first} – {last}",
-        "more_sources": "+{count} sources",
+        "story_span": "{count} {count|one:article|other:articles} from {sources} {sources|one:source|other:sources}, {first} – {last}",
+        "more_sources": "+{count} {count|one:source|other:sources}",
         "brief_empty": "No stories in the last 24 hours.",
         "brief_header": "<b>Top stories of the last 24 hours</b>",
         "summary_topic_empty": "Nothing about {name} in the last 24 hours.",
@@ -152,7 +158,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "subscribe_too_many": "A chat can follow at most {limit} things: remove some with /mysubs first.",
         "unsubscribe_usage": "Stop following what? Send /unsubscribe followed by what you follow, or use /mysubs.",
         "unsubscribe_not_following": "This chat does not follow that. /mysubs shows what it follows.",
-        "digest_header": "📰 <b>Your digest</b>: {count} new stor(ies) since {since}",
+        "digest_header": "📰 <b>Your digest</b>: {count} new {count|one:story|other:stories} since {since}",
         "digest_following": "Following: {follows}",
         "digest_more": "More ({count})",
         "digest_empty": "Nothing new since your last digest.",
@@ -178,7 +184,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "source_last_success": "Last success: {when}",
         "source_never": "never",
         "source_last_error": "Last error ({when}): {error}",
-        "source_articles": "{count} article(s)",
+        "source_articles": "{count} {count|one:article|other:articles}",
         "addsource_usage": "Which feed? Send /addsource followed by a feed or web page address and, if you like, topics, e.g. /addsource https://example.com/rss world, economy.",
         "source_bad_url": "That is not a web address: it should start with http:// or https://.",
         "source_bad_topics": "Unknown topic(s): {topics}. The topics are: {known}.",
@@ -190,10 +196,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "source_removed": "Removed source #{id} ({name}). Its articles stay.",
         "source_paused": "Paused source #{id} ({name}). /resumesource {id} polls it again.",
         "source_resumed": "Source #{id} ({name}) will be polled again within a minute.",
-        "export_caption": "{count} source(s), as OPML.",
+        "export_caption": "{count} {count|one:source|other:sources}, as OPML.",
         "opml_too_large": "That file is too large for a list of feeds (at most {limit} KB).",
         "opml_bad": "I could not read that file as OPML.",
-        "opml_imported": "Imported {added} source(s); skipped {skipped}. Each is checked at its first poll: see /sources.",
+        "opml_imported": "Imported {added} {added|one:source|other:sources}; skipped {skipped}. Each is checked at its first poll: see /sources.",
         "source_unhealthy_alert": "⚠️ Source #{id} <b>{name}</b> has been failing for 24 hours. Last error: {error}\n/sources shows every source's health.",
         "source_recovered_alert": "✅ Source #{id} <b>{name}</b> works again.",
     },
@@ -271,6 +277,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "day_6": "الأحد",
         "settings_header": "<b>الإعدادات</b>",
         "settings_language": "اللغة: {language}",
+        "list_separator": "، ",
         "settings_timezone": "المنطقة الزمنية: {zone}",
         "settings_follows": "تتابع: {count} (/mysubs)",
         "settings_saved": "حُفظ",
@@ -297,7 +304,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "entity_did_you_mean": "لا أعرف {name}. هل تقصد:",
         "entity_choose": "قد يعني {name} أكثر من شيء. أيها تقصد؟",
         "entity_also": "يُعرف أيضًا بـ: {names}",
-        "entity_count": "ورد في {count} مقال منذ {since}.",
+        "entity_count": "ورد في {count} {count|few:مقالات|many:مقالًا|other:مقال} منذ {since}.",
         "entity_latest": "<b>الأحدث</b>",
         "entity_no_articles": "لم يرد في أي مقال بعد.",
         "entity_related": "يُذكر غالبًا مع: {names}",
@@ -310,7 +317,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "button_summary": "ملخص #{id}",
         "trending_empty": "لا شيء لافت في آخر 24 ساعة.",
         "trending_header": "<b>في الأخبار اليوم</b>",
-        "trending_counts": "{count} مقال، والمعتاد {usual} في اليوم",
+        "trending_counts": "{count} {count|few:مقالات|many:مقالًا|other:مقال}، والمعتاد {usual} في اليوم",
         "subscribed_short": "تمت المتابعة",
         "already_subscribed_short": "متابَع من قبل",
         "unsubscribed_short": "أُلغيت المتابعة",
@@ -318,8 +325,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "summary_usage": "ملخص ماذا؟ أرسل /summary متبوعًا برقم مقال أو باسم، أو ردّ بـ /summary على مقال.",
         "story_usage": "أي قصة؟ أرسل /story متبوعًا برقمها، مثل /story 1.",
         "story_not_found": "لا توجد قصة برقم {id}.",
-        "story_span": "{count} مقال من {sources} مصدر، {first} – {last}",
-        "more_sources": "+{count} مصادر",
+        "story_span": "{count} {count|few:مقالات|many:مقالًا|other:مقال} من {sources} {sources|few:مصادر|many:مصدرًا|other:مصدر}، {first} – {last}",
+        "more_sources": "+{count} {count|few:مصادر|many:مصدرًا|other:مصدر}",
         "brief_empty": "لا قصص في آخر 24 ساعة.",
         "brief_header": "<b>أهم قصص آخر 24 ساعة</b>",
         "summary_topic_empty": "لا شيء عن {name} في آخر 24 ساعة.",
@@ -339,7 +346,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "subscribe_too_many": "يمكن للمحادثة متابعة {limit} أمرًا على الأكثر: احذف بعضها من /mysubs أولًا.",
         "unsubscribe_usage": "إيقاف متابعة ماذا؟ أرسل /unsubscribe متبوعًا بما تتابعه، أو استخدم /mysubs.",
         "unsubscribe_not_following": "هذه المحادثة لا تتابع ذلك. /mysubs يعرض ما تتابعه.",
-        "digest_header": "📰 <b>موجزك</b>: {count} قصة جديدة منذ {since}",
+        "digest_header": "📰 <b>موجزك</b>: {count} {count|few:قصص|other:قصة} جديدة منذ {since}",
         "digest_following": "تتابع: {follows}",
         "digest_more": "المزيد ({count})",
         "digest_empty": "لا جديد منذ موجزك الأخير.",
@@ -365,7 +372,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "source_last_success": "آخر نجاح: {when}",
         "source_never": "أبدًا",
         "source_last_error": "آخر خطأ ({when}): {error}",
-        "source_articles": "{count} مقال",
+        "source_articles": "{count} {count|few:مقالات|many:مقالًا|other:مقال}",
         "addsource_usage": "أي موجز؟ أرسل /addsource متبوعًا بعنوان موجز أو صفحة ويب، ومواضيع إن شئت، مثل: /addsource https://example.com/rss world, economy",
         "source_bad_url": "هذا ليس عنوان ويب: يجب أن يبدأ بـ http:// أو https://",
         "source_bad_topics": "مواضيع غير معروفة: {topics}. المواضيع المتاحة: {known}.",
@@ -377,7 +384,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "source_removed": "حُذف المصدر رقم {id} ({name}). تبقى مقالاته.",
         "source_paused": "أُوقف المصدر رقم {id} ({name}) مؤقتًا. لاستئنافه: /resumesource {id}",
         "source_resumed": "سيُجلب المصدر رقم {id} ({name}) مجددًا خلال دقيقة.",
-        "export_caption": "{count} مصدر بصيغة OPML.",
+        "export_caption": "{count} {count|few:مصادر|many:مصدرًا|other:مصدر} بصيغة OPML.",
         "opml_too_large": "هذا الملف أكبر من أن يكون قائمة موجزات (الحد {limit} كيلوبايت).",
         "opml_bad": "تعذّرت قراءة هذا الملف بصيغة OPML.",
         "opml_imported": "استُورد {added} مصدر، وتُخطّي {skipped}. يُفحص كل مصدر عند أول جلب له: انظر /sources.",
@@ -458,6 +465,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "day_6": "Paz",
         "settings_header": "<b>Ayarlar</b>",
         "settings_language": "Dil: {language}",
+        "list_separator": ", ",
         "settings_timezone": "Saat dilimi: {zone}",
         "settings_follows": "Takip edilen: {count} (/mysubs)",
         "settings_saved": "Kaydedildi",
@@ -584,7 +592,42 @@ def pick_language(*candidates: str | None, default: str = "en") -> str:
     return default
 
 
+# {name|category:form|...}: a word whose form depends on the number `name`.
+_PLURAL = re.compile(r"\{(\w+)\|([^{}]+)\}")
+
+
+def plural_category(lang: str, number: int) -> str:
+    """The CLDR plural category of a whole number: Arabic has six, English and Turkish two."""
+    if lang != "ar":
+        return "one" if number == 1 else "other"
+    if number in (0, 1, 2):
+        return ("zero", "one", "two")[number]
+    rest = number % 100
+    if 3 <= rest <= 10:
+        return "few"
+    return "many" if 11 <= rest <= 99 else "other"
+
+
+def _plural_forms(lang: str, template: str, params: dict[str, object]) -> str:
+    def form(match: re.Match[str]) -> str:
+        forms = dict(choice.split(":", 1) for choice in match.group(2).split("|"))
+        category = plural_category(lang, int(params[match.group(1)]))  # type: ignore[call-overload]
+        return forms.get(category, forms["other"])
+
+    return _PLURAL.sub(form, template)
+
+
+def placeholders(template: str) -> set[str]:
+    """The names a template takes, its plural choices' numbers among them."""
+    plain = _PLURAL.sub(lambda match: "{" + match.group(1) + "}", template)
+    return {name for _, name, _, _ in string.Formatter().parse(plain) if name}
+
+
 def t(lang: str, key: str, **params: object) -> str:
     """Return the catalog message `key` in `lang` (English if missing), formatted with params."""
     template = MESSAGES.get(lang, MESSAGES["en"]).get(key) or MESSAGES["en"][key]
-    return template.format(**params) if params else template
+    if not params:
+        return template
+    if "|" in template:
+        template = _plural_forms(lang, template, params)
+    return template.format(**params)

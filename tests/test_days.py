@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.i18n import t
 from bot.nlp.days import parse_days
+from bot.render.schedule import days_text
 
 
 @pytest.mark.parametrize(
@@ -38,3 +40,8 @@ def test_unknown_words_give_none(text: str) -> None:
 def test_never_raises(text: str) -> None:
     days = parse_days(text)
     assert days is None or all(0 <= d <= 6 for d in days)
+
+
+def test_day_lists_are_written_with_the_languages_comma() -> None:
+    assert days_text([0, 2], "ar") == f"{t('ar', 'day_0')}، {t('ar', 'day_2')}"
+    assert days_text([0, 2], "en") == f"{t('en', 'day_0')}, {t('en', 'day_2')}"

@@ -91,7 +91,7 @@ async def test_an_admin_manages_sources_end_to_end(
 
     await poll_and_report(tg.app)
     listing = visible((await admin_sends(tg, "/sources"))[0].plain_text)
-    assert t("en", "health_ok") in listing and "1 article(s)" in listing
+    assert t("en", "health_ok") in listing and "1 article" in listing
     assert "Flood waters recede" in (await tg.user_sends("/latest"))[0].plain_text
 
     paused = await admin_sends(tg, "/pausesource 1")

@@ -36,7 +36,7 @@ async def test_the_morning_digest_goes_to_who_follows_the_story_and_not_to_other
     hamas = tg.fake.messages(3001)[before[3001] :]
     assert len(hamas) == 1
     text = visible(hamas[0].plain_text)
-    assert text.startswith("📰 Your digest: 1 new stor(ies) since")
+    assert text.startswith("📰 Your digest: 1 new story since")
     assert "Following: Hamas" in text
     assert SEED_TITLE in text
     assert "بعد انتهاء المرحلة الأولى" in text  # one sentence of summary
@@ -89,7 +89,7 @@ async def test_a_long_digest_has_a_more_button_and_excludes_what_the_chat_drops(
     await tg.user_sends("/subscribe -football")
     replies = await tg.user_sends("/digest")
     text = visible("\n".join(m.plain_text for m in replies))
-    assert "13 new stor(ies)" in text
+    assert "13 new stories" in text
     assert "Solar football stadium" not in text
     assert text.count("Solar ") == 10
     more = replies[-1].button(t("en", "digest_more", count=3))

@@ -19,7 +19,7 @@ async def test_any_alias_in_any_script_gives_the_same_card(tg: BotUnderTest, nam
         text.startswith("\u2066Benjamin Netanyahu\u2069 · person")
         or "Benjamin Netanyahu" in text.split("\n")[0]
     )
-    assert "Mentioned in 1 article(s)" in text
+    assert "Mentioned in 1 article since" in text
     assert "حماس: الوسطاء" in text
     assert "Often mentioned with:" in text
     assert replies[0].button(t("en", "button_follow"))
@@ -46,7 +46,7 @@ async def test_a_misspelling_offers_did_you_mean_buttons(tg: BotUnderTest) -> No
     assert message.plain_text == t("en", "entity_did_you_mean", name="\u2066Netanyahoo\u2069")
     button = message.button("Benjamin Netanyahu")
     card = await tg.user_clicks(message, button["callback_data"])
-    assert "Mentioned in 1 article(s)" in card[0].plain_text
+    assert "Mentioned in 1 article since" in card[0].plain_text
 
 
 async def test_an_ambiguous_name_offers_the_choices(tg: BotUnderTest) -> None:

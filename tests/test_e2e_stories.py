@@ -120,7 +120,7 @@ async def test_a_wire_story_from_three_outlets_is_one_story(tg: BotUnderTest) ->
     listing = (await tg.user_sends("/latest 3"))[0].plain_text
     assert "+2 sources" in listing
     story = (await tg.user_sends(f"/story {story_id}"))[0].plain_text
-    assert "3 article(s) from 3 source(s)" in story
+    assert "3 articles from 3 sources" in story
     for source in ("SPA", "Okaz", "Sabq"):
         assert source in story
     brief = (await tg.user_sends("/brief"))[0].plain_text

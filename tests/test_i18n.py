@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import string
-
 import pytest
 
-from bot.i18n import LANGUAGES, MESSAGES, pick_language, t
+from bot.i18n import LANGUAGES, MESSAGES, pick_language, placeholders, plural_category, t
 from handlers.commands import COMMANDS
-
-
-def placeholders(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
 def test_every_key_exists_in_every_language() -> None:
@@ -27,8 +21,8 @@ def test_translations_use_the_same_placeholders_and_valid_html(lang: str) -> Non
     for key, template in MESSAGES[lang].items():
         assert placeholders(template) == placeholders(MESSAGES["en"][key]), (lang, key)
         if not key.startswith("cmd_"):  # descriptions are plain text, escaped when shown
-            filled = template.format(**{name: "x" for name in placeholders(template)})
-            parse(filled)  # Telegram would accept it
+            for value in (0, 1, 2, 3, 11, 100):  # a number: each plural form is filled too
+                parse(t(lang, key, **{name: value for name in placeholders(template)}))
 
 
 def test_every_command_is_documented_in_every_language() -> None:
@@ -51,3 +45,38 @@ def test_every_command_is_documented_in_every_language() -> None:
 )
 def test_pick_language_takes_the_first_supported(candidates: tuple, expected: str) -> None:
     assert pick_language(*candidates) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "expected"),
+    [
+        ("en", 1, "+1 source"),
+        ("en", 2, "+2 sources"),
+        ("en", 0, "+0 sources"),
+        ("tr", 5, "+5 kaynak"),
+        ("ar", 1, "+1 مصدر"),
+        ("ar", 2, "+2 مصدر"),
+        ("ar", 3, "+3 مصادر"),
+        ("ar", 10, "+10 مصادر"),
+        ("ar", 11, "+11 مصدرًا"),
+        ("ar", 100, "+100 مصدر"),
+        ("ar", 103, "+103 مصادر"),
+    ],
+)
+def test_a_word_after_a_number_takes_its_plural_form(lang: str, count: int, expected: str) -> None:
+    assert t(lang, "more_sources", count=count) == expected
+
+
+def test_arabic_plural_categories_follow_cldr() -> None:
+    assert [plural_category("ar", n) for n in (0, 1, 2, 3, 10, 11, 99, 100, 102, 111)] == [
+        "zero",
+        "one",
+        "two",
+        "few",
+        "few",
+        "many",
+        "many",
+        "other",
+        "other",
+        "many",
+    ]

@@ -47,7 +47,9 @@ def entry_html(number: int, entry: DigestEntry, lang: str) -> str:
 
 def digest_following(content: DigestContent, labels: dict[Follow, str], lang: str) -> str:
     """The line that says what the chat follows ("" when it follows nothing)."""
-    following = ", ".join(esc(labels[f]) for f in content.follows if f in labels)
+    following = t(lang, "list_separator").join(
+        esc(labels[f]) for f in content.follows if f in labels
+    )
     return t(lang, "digest_following", follows=isolate(following)) if following else ""
 
 

@@ -32,7 +32,13 @@ def card(item: EntityCard, lang: str, timezone: str, following: bool) -> Reply:
     parts = [f"<b>{isolate(esc(name))}</b> · {type_label(entity, lang)}"]
     others = [n for n in item.other_names if n != name][:MAX_OTHER_NAMES]
     if others:
-        parts.append(t(lang, "entity_also", names=", ".join(isolate(esc(n)) for n in others)))
+        parts.append(
+            t(
+                lang,
+                "entity_also",
+                names=t(lang, "list_separator").join(isolate(esc(n)) for n in others),
+            )
+        )
     if item.article_count:
         parts.append(
             t(lang, "entity_count", count=item.article_count, since=esc(when(item.since, timezone)))
@@ -42,7 +48,9 @@ def card(item: EntityCard, lang: str, timezone: str, following: bool) -> Reply:
     else:
         parts.append(t(lang, "entity_no_articles"))
     if item.related:
-        related = ", ".join(f"{isolate(esc(e.name(lang)))} ({n})" for e, n, _ in item.related)
+        related = t(lang, "list_separator").join(
+            f"{isolate(esc(e.name(lang)))} ({n})" for e, n, _ in item.related
+        )
         parts.append(t(lang, "entity_related", names=related))
     follow = (
         Button(t(lang, "button_unfollow"), data=f"ufe:{item.handle}")

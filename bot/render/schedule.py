@@ -36,7 +36,7 @@ def days_text(days: list[int], lang: str) -> str:
         return t(lang, "days_all")
     if sorted(days) == WEEKDAYS:
         return t(lang, "days_weekdays")
-    return ", ".join(t(lang, f"day_{d}") for d in sorted(days))
+    return t(lang, "list_separator").join(t(lang, f"day_{d}") for d in sorted(days))
 
 
 def schedule_line(schedule: Schedule | None, timezone: str, lang: str) -> str:
@@ -46,7 +46,7 @@ def schedule_line(schedule: Schedule | None, timezone: str, lang: str) -> str:
     line = t(
         lang,
         "schedule_line",
-        times=esc(", ".join(schedule.times)),
+        times=esc(t(lang, "list_separator").join(schedule.times)),
         zone=esc(zone_label(timezone)),
         days=days_text(schedule.days, lang),
     )
