@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from bot.i18n import t
+from bot.models import ArticleDraft
 from bot.render.telegram_html import parse, utf16_len
 from handlers.commands import COMMANDS
 from tests.harness import SEED_TITLE, BotUnderTest
@@ -69,6 +70,17 @@ async def test_latest_lists_with_source_time_and_open_button(tg: BotUnderTest) -
     assert f"/article {seed_id(tg)}" in message.text
     opened = await tg.user_clicks(message, f"art:{seed_id(tg)}")
     assert SEED_TITLE in opened[0].text
+
+
+async def test_a_title_as_long_as_an_article_keeps_listings_whole(tg: BotUnderTest) -> None:
+    title = "غزة " * 1500  # a feed that puts its whole text in <title>
+    body = "قال مسؤولون إن قافلة المساعدات وصلت إلى غزة صباح اليوم بعد انتظار طويل."
+    report = tg.services.ingest.ingest([ArticleDraft(title=title, body=body)])
+    listing = await tg.user_sends("/latest 2")
+    assert len(listing) == 1 and SEED_TITLE in listing[0].text
+    article_id = report.added[0]
+    summary = await tg.user_sends(f"/summary {article_id}")
+    assert len(summary) == 1 and "قافلة المساعدات" in summary[0].text
 
 
 @pytest.mark.parametrize("argument", ["abc", "-3", "0", "99999", "21", "1 2", "3.5", "٣٣"])

@@ -9,7 +9,16 @@ from zoneinfo import ZoneInfo
 from bot.i18n import t
 from bot.models import Article, SearchHit, SearchPage
 from bot.render.split import split_items
-from bot.render.text import esc, isolate
+from bot.render.text import esc, isolate, truncate
+
+# A title as listings show it: news titles are far shorter, and a listing must stay a list
+# whatever a feed puts in its <title> (the whole article shows it in full).
+HEADLINE_CHARS = 300
+
+
+def headline(title: str) -> str:
+    """An article's title for a listing: cut to HEADLINE_CHARS, escaped, isolated."""
+    return isolate(esc(truncate(title, HEADLINE_CHARS)))
 
 
 @dataclass
@@ -80,7 +89,7 @@ def latest(
     items = [t(lang, "latest_header")]
     for number, article in enumerate(articles, 1):
         items.append(
-            f"{number}. <b>{isolate(esc(article.title))}</b>\n"
+            f"{number}. <b>{headline(article.title)}</b>\n"
             f"{byline(article, lang, timezone)}{more_sources(article, sources, lang)} · /article {article.id}"
         )
     return Reply(split_items(items), article_buttons(articles, lang))
@@ -134,7 +143,7 @@ def search_page(
     first = (page.page - 1) * page.page_size
     for number, hit in enumerate(page.hits, first + 1):
         items.append(
-            f"{number}. <b>{isolate(esc(hit.article.title))}</b>\n"
+            f"{number}. <b>{headline(hit.article.title)}</b>\n"
             f"{isolate(highlighted(hit))}\n"
             f"{byline(hit.article, lang, timezone)}{more_sources(hit.article, sources or {}, lang)}"
             f" · /article {hit.article.id}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.i18n import t
-from bot.render.articles import Button, when
+from bot.render.articles import Button, headline, when
 from bot.render.split import TELEGRAM_LIMIT, split_items
 from bot.render.telegram_html import utf16_len
 from bot.render.text import esc, isolate
@@ -32,7 +32,7 @@ def sources_line(entry: DigestEntry) -> str:
 def entry_html(number: int, entry: DigestEntry, lang: str) -> str:
     """One story: headline, one sentence, sources and how to open it."""
     article = entry.story.headline
-    title = f"<b>{isolate(esc(article.title))}</b>"
+    title = f"<b>{headline(article.title)}</b>"
     if article.url:
         title = f'<a href="{esc(article.url)}">{title}</a>'
     lines = [f"{number}. {title}"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.i18n import t
-from bot.render.articles import Button, Reply, when
+from bot.render.articles import Button, Reply, headline, when
 from bot.render.split import split_items
 from bot.render.text import esc, isolate
 
@@ -43,7 +43,7 @@ def card(item: EntityCard, lang: str, timezone: str, following: bool) -> Reply:
         parts.append(
             t(lang, "entity_count", count=item.article_count, since=esc(when(item.since, timezone)))
         )
-        latest = [f"• {isolate(esc(a.title))} · /article {a.id}" for a in item.latest]
+        latest = [f"• {headline(a.title)} · /article {a.id}" for a in item.latest]
         parts.append(t(lang, "entity_latest") + "\n" + "\n".join(latest))
     else:
         parts.append(t(lang, "entity_no_articles"))

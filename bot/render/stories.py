@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.i18n import t
 from bot.models import Article
-from bot.render.articles import Button, Reply, byline, when
+from bot.render.articles import Button, Reply, byline, headline, when
 from bot.render.split import split_items
 from bot.render.text import esc, isolate
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def article_summary(article: Article, summary: str | None, lang: str, timezone: str) -> Reply:
     """An article's summary, with a button to read the whole article."""
-    title = f"<b>{isolate(esc(article.title))}</b>"
+    title = f"<b>{headline(article.title)}</b>"
     if not summary:
         return Reply(
             [f"{title}\n{t(lang, 'summary_unavailable')}"],
@@ -32,7 +32,7 @@ def article_summary(article: Article, summary: str | None, lang: str, timezone: 
 
 def story(item: Story, lang: str, timezone: str) -> Reply:
     """A story: headline, summary, its time span and every source."""
-    parts = [f"<b>{isolate(esc(item.headline.title))}</b>"]
+    parts = [f"<b>{headline(item.headline.title)}</b>"]
     if item.summary:
         parts.append(isolate(esc(item.summary)))
     parts.append(
@@ -46,7 +46,7 @@ def story(item: Story, lang: str, timezone: str) -> Reply:
         )
     )
     lines = [
-        f"• {esc(a.source or t(lang, 'source_unknown'))}: {isolate(esc(a.title))} · /article {a.id}"
+        f"• {esc(a.source or t(lang, 'source_unknown'))}: {headline(a.title)} · /article {a.id}"
         for a in item.articles
     ]
     parts.append("\n".join(lines))
@@ -63,7 +63,7 @@ def story_lines(stories: list[Story], lang: str) -> list[str]:
         extra = (
             f" · {t(lang, 'more_sources', count=item.extra_sources)}" if item.extra_sources else ""
         )
-        text = f"{number}. <b>{isolate(esc(item.headline.title))}</b>"
+        text = f"{number}. <b>{headline(item.headline.title)}</b>"
         if sentence:
             text += f"\n{isolate(esc(sentence))}"
         text += f"\n/story {item.id}{extra}"
