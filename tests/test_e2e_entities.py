@@ -11,7 +11,9 @@ from bot.models import ArticleDraft
 from tests.harness import BotUnderTest
 
 
-@pytest.mark.parametrize("name", ["Netanyahu", "نتنياهو", "بنيامين نتنياهو", "Benjamin Netanyahu"])
+@pytest.mark.parametrize(
+    "name", ["Netanyahu", "نتنياهو", "بنيامين نتنياهو", "Benjamin Netanyahu", "NETANYAHU"]
+)
 async def test_any_alias_in_any_script_gives_the_same_card(tg: BotUnderTest, name: str) -> None:
     replies = await tg.user_sends(f"/entity {name}", language_code="en")
     text = replies[0].plain_text
@@ -23,6 +25,11 @@ async def test_any_alias_in_any_script_gives_the_same_card(tg: BotUnderTest, nam
     assert "حماس: الوسطاء" in text
     assert "Often mentioned with:" in text
     assert replies[0].button(t("en", "button_follow"))
+
+
+async def test_a_turkish_name_typed_without_accents_gets_its_card(tg: BotUnderTest) -> None:
+    replies = await tg.user_sends("/entity Gazze Seridi", language_code="tr")
+    assert replies[0].plain_text.split("\n")[0] == "\u2066Gazze\u2069 · yer"  # Gaza's card
 
 
 async def test_who_is_an_alias_and_cards_speak_the_chat_language(tg: BotUnderTest) -> None:

@@ -212,6 +212,23 @@ def test_resolve_reports_ambiguity_and_unknowns():
     assert catalog.resolve("") == []
 
 
+@pytest.mark.parametrize(
+    ("typed", "entity"),
+    [
+        ("Gazze Seridi", "gaza"),
+        ("Kudus", "jerusalem"),
+        ("Lubnan", "lebanon"),
+        ("Turkiye", "turkiye"),
+    ],
+)
+def test_a_turkish_name_typed_without_its_accents_resolves(typed: str, entity: str) -> None:
+    assert [e.id for e in Catalog.load().resolve(typed)] == [entity]
+
+
+def test_a_short_unaccented_word_is_not_taken_for_an_accented_name() -> None:
+    assert Catalog.load().resolve("Sam") == []  # a first name, not Şam (Damascus)
+
+
 def test_suggest_finds_misspellings():
     catalog = Catalog.load()
     assert catalog.suggest("Netanyahoo")[0].id == "benjamin-netanyahu"

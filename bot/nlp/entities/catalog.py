@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -57,6 +58,23 @@ def alias_key(text: str) -> str:
     return key
 
 
+# Below this many characters a name typed without its accents is too often another word
+# ("Sam" is a first name, not Şam).
+MIN_UNACCENTED = 5
+
+
+def unaccented(key: str) -> str:
+    """A matching key without the accents of Latin letters: "gazze şeridi" -> "gazze seridi".
+
+    Turkish names are often typed on keyboards without ş, ğ, ü, ö, ç. Arabic keys carry no
+    marks once folded, so they come back as they are.
+    """
+    if key.isascii():
+        return key
+    bare = "".join(c for c in unicodedata.normalize("NFD", key) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", bare)
+
+
 def _trigrams(key: str) -> set[str]:
     padded = f" {key} "
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
@@ -84,6 +102,8 @@ class Catalog:
     entries: list[Entry]
     by_id: dict[str, Entry] = field(init=False)
     phrases: dict[str, list[Phrase]] = field(init=False)
+    # Keys of accented aliases without their accents -> those aliases' keys.
+    unaccented: dict[str, list[str]] = field(init=False)
     # First token key -> phrase lengths in tokens, longest first, for scanning text.
     lengths: dict[str, tuple[int, ...]] = field(init=False)
     _grams: dict[str, list[str]] | None = field(init=False, default=None)
@@ -110,6 +130,11 @@ class Catalog:
                 parts = key.split(" ")
                 lengths.setdefault(parts[0], set()).add(len(parts))
         self.lengths = {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}
+        self.unaccented = {}
+        for key in self.phrases:
+            bare = unaccented(key)
+            if bare != key and bare not in self.phrases:
+                self.unaccented.setdefault(bare, []).append(key)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Catalog:
@@ -121,7 +146,8 @@ class Catalog:
         return self.by_id.get(entry_id)
 
     def resolve(self, name: str) -> list[Entry]:
-        """Return the entries whose alias equals `name` after folding and clitic stripping.
+        """Return the entries whose alias equals `name` after folding and clitic stripping, or,
+        failing that, equals it but for the accents of Latin letters (Gazze Seridi).
 
         Several entries mean the name is ambiguous (عمان: Oman and Amman).
         """
@@ -141,7 +167,11 @@ class Catalog:
             found = self.phrases.get(" ".join([first, *rest]))
             if found:
                 return tuple(p.entry for p in found)
-        return ()
+        key = unaccented(" ".join(t.key for t in tokens))
+        if len(key) < MIN_UNACCENTED:
+            return ()
+        found = {p.entry.id: p.entry for a in self.unaccented.get(key, ()) for p in self.phrases[a]}
+        return tuple(found.values())
 
     def start_forms(self) -> frozenset[str]:
         """Return every token key that may begin an alias in text, clitics included (a superset).
