@@ -356,6 +356,38 @@ async def test_following_after_seven_waits_for_the_next_day(tg: DigestBot) -> No
     )
 
 
+async def test_a_new_time_zone_applies_from_the_next_slot_and_never_repeats_a_day(
+    tg: DigestBot,
+) -> None:
+    tg.add_chat(9251)  # UTC
+    tg.add_chat(9252, "Europe/Istanbul")  # 07:00 there is 04:00 UTC
+    tg.clock.set(datetime(2025, 3, 6, 4, 0, 30, tzinfo=UTC))
+    await tg.tick()
+    assert len(tg.digest_messages(9252)) == 2
+    # West after the digest: 06:10 in London, whose 07:00 of the same morning is still to come.
+    tg.clock.set(datetime(2025, 3, 6, 6, 10, tzinfo=UTC))
+    await processed(tg, [tg.fake.user_sends("/timezone London", chat_id=9252)])
+
+    tg.clock.set(datetime(2025, 3, 6, 7, 0, 30, tzinfo=UTC))
+    await tg.tick()
+    assert len(tg.digest_messages(9251)) == 2 and len(tg.digest_messages(9252)) == 2
+    # East after the digest: 08:10 in Paris, whose 07:00 has passed.
+    tg.clock.set(datetime(2025, 3, 6, 7, 10, tzinfo=UTC))
+    await processed(tg, [tg.fake.user_sends("/timezone Paris", chat_id=9251)])
+    for minutes in (0, 1, 30):
+        tg.clock.set(datetime(2025, 3, 6, 7, 10, tzinfo=UTC) + timedelta(minutes=minutes))
+        await tg.tick()
+    assert len(tg.digest_messages(9251)) == 2 and len(tg.digest_messages(9252)) == 2
+
+    tg.clock.set(datetime(2025, 3, 7, 6, 0, 30, tzinfo=UTC))  # 07:00 in Paris
+    await tg.tick()
+    assert len(tg.digest_messages(9251)) == 4 and len(tg.digest_messages(9252)) == 2
+    tg.clock.set(datetime(2025, 3, 7, 7, 0, 30, tzinfo=UTC))  # 07:00 in London
+    await tg.tick()
+    assert len(tg.digest_messages(9252)) == 4
+    assert statuses(tg, 9251) == ["sent", "sent"] and statuses(tg, 9252) == ["sent", "sent"]
+
+
 async def test_the_tick_job_runs_on_the_job_queue(fake: FakeTelegram, tmp_path: Path) -> None:
     clock = FakeClock(datetime(2025, 3, 5, 12, 0, tzinfo=UTC))
     async with digest_bot_on(fake, config_for(tmp_path), clock, keep_job=True) as bot:

@@ -240,6 +240,20 @@ async def test_times_and_days_changes_apply_from_the_next_slot(world) -> None:  
     assert scheduler.plan(clock.now()) == []
 
 
+async def test_a_settings_change_keeps_a_zone_changes_later_start(world) -> None:  # noqa: ANN001
+    store, clock, chats, delivery, scheduler, sender = world
+    add(chats, delivery, 1, "Europe/Istanbul")
+    clock.set(utc(2025, 3, 6, 4, 0, 5))  # 07:00 in Istanbul
+    await scheduler.tick()
+    clock.set(utc(2025, 3, 6, 5, 0))
+    chats.set_timezone(1, "Europe/London")  # its 07:00 this morning is still to come
+    delivery.set_days(1, [0, 1, 2, 3, 4, 5, 6])  # a change before then does not bring it back
+    clock.set(utc(2025, 3, 6, 7, 0, 5))
+    assert scheduler.plan(clock.now()) == []
+    clock.set(utc(2025, 3, 7, 7, 0, 5))
+    assert [d.slot for d in scheduler.plan(clock.now())] == [utc(2025, 3, 7, 7, 0)]
+
+
 async def test_tick_skips_too_late_and_sends_due_once(world) -> None:  # noqa: ANN001
     store, clock, chats, delivery, scheduler, sender = world
     add(chats, delivery, 1)

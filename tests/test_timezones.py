@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.nlp.timezones import resolve_timezone, suggest_timezones
+from bot.nlp.timezones import resolve_timezone, same_wall_clock, suggest_timezones
 
 
 @pytest.mark.parametrize(
@@ -49,3 +51,15 @@ def test_suggestions_for_a_near_miss() -> None:
 def test_never_raises(text: str) -> None:
     zone = resolve_timezone(text)
     assert zone is None or isinstance(zone, str)
+
+
+def test_same_wall_clock_reads_a_moment_in_another_zone() -> None:
+    seven_in_istanbul = datetime(2025, 3, 6, 4, 0, tzinfo=UTC)
+    assert same_wall_clock(seven_in_istanbul, "Europe/Istanbul", "Europe/London") == datetime(
+        2025, 3, 6, 7, 0, tzinfo=UTC
+    )
+    # 01:30 happens twice in New York on 2025-11-02: the later one.
+    half_past_one = datetime(2025, 11, 2, 1, 30, tzinfo=UTC)
+    assert same_wall_clock(half_past_one, "UTC", "America/New_York") == datetime(
+        2025, 11, 2, 6, 30, tzinfo=UTC
+    )

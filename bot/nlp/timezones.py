@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -125,3 +126,14 @@ def suggest_timezones(text: str, limit: int = 3) -> list[str]:
     if len(key) < 2:
         return []
     return sorted({zone for city, zone in _zones_by_city().items() if city.startswith(key)})[:limit]
+
+
+def same_wall_clock(moment: datetime, old_zone: str, new_zone: str) -> datetime:
+    """The moment (UTC) at which `new_zone`'s clocks read what `old_zone`'s read at `moment`.
+
+    A reading that `new_zone` shows twice (clocks going back) or skips (going forward)
+    gives the later of its two candidates.
+    """
+    wall = moment.astimezone(ZoneInfo(old_zone)).replace(tzinfo=None, fold=0)
+    zone = ZoneInfo(new_zone)
+    return max(wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))

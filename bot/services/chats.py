@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.clock import Clock
 from bot.errors import BadInput
 from bot.i18n import LANGUAGES, pick_language
 from bot.models import Chat
-from bot.nlp.timezones import resolve_timezone, suggest_timezones
+from bot.nlp.timezones import resolve_timezone, same_wall_clock, suggest_timezones
 from bot.store import Store
 
 
@@ -60,8 +62,18 @@ class ChatService:
         self.store.chats.set_managing(chat_id, None)
 
     def set_timezone(self, chat_id: int, zone: str) -> None:
-        """Store the chat's IANA time zone (already resolved)."""
-        self.store.chats.set_timezone(chat_id, zone)
+        """Store the chat's IANA time zone (already resolved); the digest follows from its next slot.
+
+        As after /settime, no slot before now is delivered; nor is one whose local time in
+        the new zone the chat already had its last digest for (moving west after the
+        morning digest must not bring a second one the same morning).
+        """
+        start = self.clock.now()
+        last = self.store.deliveries.last_slot(chat_id)
+        if last is not None:
+            after_last = same_wall_clock(last, self.timezone(chat_id), zone) + timedelta(seconds=1)
+            start = max(start, after_last)
+        self.store.chats.set_timezone(chat_id, zone, schedule_from=start)
 
     def resolve_timezone(self, text: str) -> str | None:
         """The IANA zone meant by a name, city or UTC offset, or None."""

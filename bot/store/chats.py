@@ -95,10 +95,22 @@ class ChatRepo:
         with self.store.writing() as db:
             db.execute("UPDATE chats SET language = ? WHERE id = ?", [language, chat_id])
 
-    def set_timezone(self, chat_id: int, timezone: str) -> None:
-        """Store the chat's IANA time zone."""
+    def set_timezone(
+        self, chat_id: int, timezone: str, schedule_from: datetime | None = None
+    ) -> None:
+        """Store the chat's IANA time zone; with `schedule_from`, its digest counts from then.
+
+        Both change in one transaction: a zone without the new starting point would
+        deliver the day's digest a second time.
+        """
         with self.store.writing() as db:
             db.execute("UPDATE chats SET timezone = ? WHERE id = ?", [timezone, chat_id])
+            if schedule_from is not None:
+                db.execute(
+                    "UPDATE schedules SET starts_at = max(coalesce(starts_at, ''), ?) "
+                    "WHERE chat_id = ?",
+                    [utc_iso(schedule_from), chat_id],
+                )
 
     def deactivate(self, chat_id: int, now: datetime) -> None:
         """Mark the chat inactive (it blocked or removed the bot); its settings stay."""

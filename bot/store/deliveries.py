@@ -139,8 +139,10 @@ class DeliveryRepo:
         }
         assignments = ", ".join(f"{key} = ?" for key in encoded)
         with self.store.writing() as db:
+            # Never back: a zone change may have moved the start past now (see set_timezone).
             cursor = db.execute(
-                f"UPDATE schedules SET {assignments}, starts_at = ? WHERE chat_id = ?",
+                f"UPDATE schedules SET {assignments}, "
+                "starts_at = max(coalesce(starts_at, ''), ?) WHERE chat_id = ?",
                 [*encoded.values(), utc_iso(now), chat_id],
             )
             return cursor.rowcount > 0
@@ -186,6 +188,15 @@ class DeliveryRepo:
                 )
             )
         return _delivery(rows[0]) if rows else None
+
+    def last_slot(self, chat_id: int) -> datetime | None:
+        """The latest slot the chat had a digest for (sent, empty or under way), or None."""
+        with self.store.reading() as db:
+            row = db.execute(
+                "SELECT max(slot) FROM deliveries WHERE chat_id = ? AND status != 'skipped'",
+                [chat_id],
+            ).fetchone()
+        return parse_utc(row[0]) if row else None
 
     def deliveries_at(
         self, keys: list[tuple[int, datetime]]
