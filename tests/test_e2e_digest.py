@@ -168,6 +168,24 @@ async def test_an_offset_zone_is_shown_as_typed(tg: BotUnderTest, typed: str, sh
     )
 
 
+async def test_offsets_no_zone_has_are_refused_and_a_stored_one_falls_back(
+    tg: BotUnderTest,
+) -> None:
+    await tg.user_sends("/subscribe حماس")
+    replies = await tg.user_sends("/timezone UTC-13")
+    assert replies[0].text == t("en", "timezone_unknown", name="\u2066UTC-13\u2069")
+    assert "UTC+14" in (await tg.user_sends("/timezone UTC+14"))[0].plain_text
+    # Stored by a version that accepted it: the default zone stands in wherever it is read.
+    tg.services.store.chats.set_timezone(1001, "Etc/GMT+13")
+    assert "Time zone: UTC" in visible((await tg.user_sends("/settings"))[0].plain_text)
+    assert (await tg.user_sends("/timezone"))[0].text == t("en", "timezone_usage", zone="UTC")
+    before = len(tg.fake.messages(1001))
+    tg.clock.set(tg.clock.now().replace(hour=7, minute=0, second=30) + timedelta(days=1))
+    await tick(tg)
+    [digest] = tg.fake.messages(1001)[before:]
+    assert SEED_TITLE in digest.plain_text
+
+
 async def test_settings_buttons_change_the_schedule_in_place(tg: BotUnderTest) -> None:
     await tg.user_sends("/subscribe Gaza")
     message = (await tg.user_sends("/settings"))[0]

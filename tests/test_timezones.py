@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.nlp.timezones import resolve_timezone, same_wall_clock, suggest_timezones
+from bot.nlp.timezones import (
+    resolve_timezone,
+    same_wall_clock,
+    suggest_timezones,
+    zone_exists,
+)
 
 
 @pytest.mark.parametrize(
@@ -30,6 +35,8 @@ from bot.nlp.timezones import resolve_timezone, same_wall_clock, suggest_timezon
         ("+03:00", "Etc/GMT-3"),
         ("GMT-5", "Etc/GMT+5"),
         ("utc+0", "UTC"),
+        ("UTC+14", "Etc/GMT-14"),
+        ("UTC-12", "Etc/GMT+12"),
     ],
 )
 def test_names_cities_and_offsets(text: str, zone: str) -> None:
@@ -37,10 +44,28 @@ def test_names_cities_and_offsets(text: str, zone: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "Mars/Olympus", "Atlantis", "UTC+5:30", "UTC+20", "../../etc/passwd", "x" * 500]
+    "text",
+    [
+        "",
+        "Mars/Olympus",
+        "Atlantis",
+        "UTC+5:30",
+        "UTC+20",
+        "UTC-13",
+        "GMT-14",
+        "../../etc/passwd",
+        "x" * 500,
+    ],
 )
 def test_unknown_zones_give_none(text: str) -> None:
     assert resolve_timezone(text) is None
+
+
+@pytest.mark.parametrize("hours", range(-15, 16))
+def test_every_offset_resolves_to_a_zone_that_exists_or_to_none(hours: int) -> None:
+    zone = resolve_timezone(f"UTC{hours:+d}")
+    assert zone is None or zone_exists(zone)
+    assert (zone is None) == (not -12 <= hours <= 14)
 
 
 def test_suggestions_for_a_near_miss() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.nlp.normalize import fold
 
@@ -95,12 +95,23 @@ def _from_offset(key: str) -> str | None:
     if not match:
         return None
     sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
-    if minutes or hours > 14:
+    # The world's zones run from UTC-12 to UTC+14: Etc/GMT-14 exists, Etc/GMT+13 does not.
+    if minutes or hours > (14 if sign == "+" else 12):
         return None
     if hours == 0:
         return "UTC"
     # POSIX zones count the other way round: UTC+3 is Etc/GMT-3.
     return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+
+
+@cache
+def zone_exists(name: str) -> bool:
+    """Whether `name` is a time zone this system can load (for names already stored)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def resolve_timezone(text: str) -> str | None:

@@ -8,7 +8,12 @@ from bot.clock import Clock
 from bot.errors import BadInput
 from bot.i18n import LANGUAGES, pick_language
 from bot.models import Chat
-from bot.nlp.timezones import resolve_timezone, same_wall_clock, suggest_timezones
+from bot.nlp.timezones import (
+    resolve_timezone,
+    same_wall_clock,
+    suggest_timezones,
+    zone_exists,
+)
 from bot.store import Store
 
 
@@ -46,7 +51,15 @@ class ChatService:
     def timezone(self, chat_id: int) -> str:
         """The chat's IANA time zone, or the default."""
         chat = self.store.chats.get(chat_id)
-        return (chat.timezone if chat else None) or self.default_timezone
+        return self.zone_or_default(chat.timezone if chat else None)
+
+    def zone_or_default(self, zone: str | None) -> str:
+        """A stored zone if this system knows it, else the default.
+
+        Older versions stored zones that do not exist (UTC-13 as Etc/GMT+13): such a chat
+        gets the default rather than an error wherever its zone is read.
+        """
+        return zone if zone and zone_exists(zone) else self.default_timezone
 
     def target(self, chat_id: int) -> int:
         """The chat whose follows and schedule this chat changes: a managed channel, or itself."""

@@ -228,7 +228,7 @@ class DigestService:
                 since or until - DEFAULT_WINDOW,
                 until,
                 pick_language(language, detected, default=self.chats.default_language),
-                zone or self.chats.default_timezone,
+                self.chats.zone_or_default(zone),
                 limits.get(chat_id, DEFAULT_MAX_STORIES),
                 0,
             )
