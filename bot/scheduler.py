@@ -188,6 +188,8 @@ class Scheduler:
         policy = self.delivery.policy
         if now - failed.slot > policy.grace or failed.attempts >= policy.max_attempts:
             return False
+        if failed.retry_at is not None:  # flood control said when; sooner is refused again
+            return now >= failed.retry_at
         spacing = policy.retry_spacing * 2 ** max(failed.attempts - 1, 0)
         return now - failed.updated_at >= spacing
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -353,6 +353,10 @@ async def test_a_long_retry_after_fails_the_attempt_instead_of_blocking(world: W
     world.sender.script[1] = [RetryLater(3600)]
     assert await world.deliver(1) == ["failed"]
     assert world.virtual.now < 60  # nobody sat out the hour
+    # A later tick may try once the hour has passed; the 429 cost no attempt.
+    [failed] = world.store.deliveries.of_chat(1)
+    assert failed.retry_at == world.clock.now() + timedelta(hours=1)
+    assert (failed.status, failed.attempts) == ("failed", 0)
 
 
 async def test_stop_leaves_queued_messages_pending(world: World) -> None:

@@ -292,6 +292,26 @@ async def test_persistent_5xx_fails_then_a_later_tick_retries(tg: DigestBot) -> 
     assert (done.status, done.attempts) == ("sent", 2)
 
 
+async def test_a_long_flood_wait_is_sat_out_by_later_ticks_at_no_attempts_cost(
+    tg: DigestBot,
+) -> None:
+    tg.add_chat(7003)
+    # More long 429s in a row than a delivery has attempts for 5xx errors.
+    tg.fake.fail_next("sendMessage", chat_id=7003, status=429, retry_after=600, times=5)
+    start = datetime(2025, 3, 6, 7, 0, 30, tzinfo=UTC)
+    tried: list[timedelta] = []
+    for half_minutes in range(120):  # an hour of ticks
+        tg.clock.set(start + timedelta(seconds=30 * half_minutes))
+        before = len(tg.fake.calls("sendMessage"))
+        await tg.tick()
+        tried += [tg.clock.now() - start] * (len(tg.fake.calls("sendMessage")) - before)
+    # Never before retry_after: once at each expiry, then both parts.
+    assert tried == [timedelta(minutes=m) for m in (0, 10, 20, 30, 40, 50, 50)]
+    assert len(tg.digest_messages(7003)) == 2
+    [done] = tg.services.store.deliveries.of_chat(7003)
+    assert (done.status, done.attempts) == ("sent", 1)
+
+
 async def test_a_slot_more_than_three_hours_late_is_skipped_and_folded(tg: DigestBot) -> None:
     tg.add_chat(8001)
     tg.clock.set(datetime(2025, 3, 6, 7, 0, 30, tzinfo=UTC))

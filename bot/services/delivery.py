@@ -93,7 +93,7 @@ class RetryPolicy:
     backoff: float = 1.0
     max_retry_after: int = 5  # 429s in a row for one message before the attempt fails
     max_retry_wait: float = 60.0  # a longer retry_after fails the attempt; a later tick retries
-    max_attempts: int = 4  # attempts per delivery, counting the first
+    max_attempts: int = 4  # attempts per delivery, counting the first (429s do not count)
     retry_spacing: timedelta = timedelta(minutes=2)  # doubled after each failed attempt
     grace: timedelta = timedelta(hours=3)  # a slot later than this is skipped, not sent
 
@@ -310,6 +310,16 @@ class DeliveryService:
                 moved_keys.append((chat_id, slot))
             except ThrottleClosed:
                 return Outcome(chat_id, slot, "pending")  # stopping: the next start resumes it
+            except RetryLater as flood:
+                # Waiting out a long retry_after here would hold the tick; a later one sends
+                # once it has passed (at the earliest after the usual spacing).
+                wait = max(flood.seconds, self.policy.retry_spacing.total_seconds())
+                now = self.clock.now()
+                log.warning("delivery to chat %s for %s: %s", chat_id, slot.isoformat(), flood)
+                self.repo.flooded(
+                    chat_id, slot, f"RetryLater: {flood}", now + timedelta(seconds=wait), now
+                )
+                return Outcome(chat_id, slot, "failed")
             except ChatGone as gone:
                 self.chats.deactivate(chat_id)
                 log.info("chat %s is gone (%s); deactivated", chat_id, gone)

@@ -55,6 +55,7 @@ class Delivery:
     attempts: int
     last_error: str | None
     updated_at: datetime
+    retry_at: datetime | None = None  # set by flood control: not to be tried before then
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ def _delivery(row: dict[str, Any]) -> Delivery:
         attempts=row["attempts"],
         last_error=row["last_error"],
         updated_at=updated,
+        retry_at=parse_utc(row["retry_at"]),
     )
 
 
@@ -400,9 +402,27 @@ class DeliveryRepo:
                 VALUES (?, ?, 'failed', 1, ?, ?)
                 ON CONFLICT (chat_id, slot) DO UPDATE SET status = 'failed',
                     last_error = excluded.last_error, updated_at = excluded.updated_at,
-                    attempts = deliveries.attempts + (deliveries.parts_total = 0)
+                    attempts = deliveries.attempts + (deliveries.parts_total = 0),
+                    retry_at = NULL
                 """,
                 [chat_id, utc_iso(slot), error[:500], utc_iso(now)],
+            )
+
+    def flooded(
+        self, chat_id: int, slot: datetime, error: str, retry_at: datetime, now: datetime
+    ) -> None:
+        """Mark a delivery failed by flood control: tried again at `retry_at`, at no attempt's cost.
+
+        Attempts are the budget for errors that may not pass (5xx); a 429 says when it passes.
+        """
+        with self.store.writing() as db:
+            db.execute(
+                """
+                UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ?,
+                    retry_at = ?, attempts = max(attempts - 1, 0)
+                WHERE chat_id = ? AND slot = ?
+                """,
+                [error[:500], utc_iso(now), utc_iso(retry_at), chat_id, utc_iso(slot)],
             )
 
     def prune(self, before: datetime) -> int:

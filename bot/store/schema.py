@@ -356,6 +356,12 @@ def m012_band_keys_in_memory(db: Database) -> None:
     db.execute("DROP TABLE story_bands")
 
 
+@migrations()
+def m013_delivery_retry_at(db: Database) -> None:
+    """When flood control (a 429's retry_after) lets a failed delivery try again."""
+    db.execute("ALTER TABLE deliveries ADD COLUMN retry_at TEXT")
+
+
 def migrate(db: Database) -> None:
     """Bring the database schema up to date."""
     migrations.apply(db)
