@@ -136,14 +136,18 @@ class Scheduler:
         repo = self.delivery.repo
         grace = self.delivery.policy.grace
         due: dict[tuple[int, datetime], str] = {}
-        # Deliveries a crash or a stop left half-way: finish them (with the stored parts).
-        for left in repo.with_status("pending"):
+        # Deliveries a crash or a stop left half-way, and failed ones the chat already has
+        # parts of: finish them (with the stored parts). Not through the schedule below: a
+        # settings change since (starts_at) must not leave a digest half-sent.
+        for left in repo.unfinished():
             key = (left.chat_id, left.slot)
             chat = self.delivery.store.chats.get(left.chat_id)
             if key in self.delivery.in_flight or chat is None or not chat.active:
                 continue
             if left.parts_sent == 0 and now - left.slot > grace:
                 repo.skip(left.chat_id, left.slot, "too late to start", now)
+                continue
+            if left.status == "failed" and not self._retry_due(left, now):
                 continue
             due[key] = chat.type
         if self.delivery.builder is None:

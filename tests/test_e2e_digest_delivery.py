@@ -292,6 +292,34 @@ async def test_persistent_5xx_fails_then_a_later_tick_retries(tg: DigestBot) -> 
     assert (done.status, done.attempts) == ("sent", 2)
 
 
+async def test_a_settings_change_does_not_leave_a_failed_digest_half_sent(tg: DigestBot) -> None:
+    tg.add_chat(7004)
+    tg.add_chat(7005)
+
+    def fail_part_two(message, event) -> None:  # noqa: ANN001 - the fake's callback
+        if event == "sent" and message.text.endswith("part 1/2"):
+            tg.fake.fail_next("sendMessage", chat_id=message.chat_id, status=502, times=4)
+
+    tg.fake.on_bot_message(fail_part_two)
+    tg.clock.set(datetime(2025, 3, 6, 7, 0, 30, tzinfo=UTC))
+    await tg.tick()
+    for chat_id in (7004, 7005):
+        [failed] = tg.services.store.deliveries.of_chat(chat_id)
+        assert (failed.status, failed.parts_sent) == ("failed", 1)
+
+    # Settings changed since the slot: the schedule now starts after it.
+    tg.clock.set(datetime(2025, 3, 6, 7, 1, tzinfo=UTC))
+    for text in ("/pause", "/resume"):
+        await processed(tg, [tg.fake.user_sends(text, chat_id=7004)])
+    await processed(tg, [tg.fake.user_sends("/settime 07:00", chat_id=7005)])
+    tg.clock.set(datetime(2025, 3, 6, 7, 3, tzinfo=UTC))
+    await tg.tick()
+    for chat_id in (7004, 7005):
+        parts = [m.text.rsplit(" ", 1)[1] for m in tg.digest_messages(chat_id)]
+        assert parts == ["1/2", "2/2"], chat_id
+        assert statuses(tg, chat_id) == ["sent"]
+
+
 async def test_a_long_flood_wait_is_sat_out_by_later_ticks_at_no_attempts_cost(
     tg: DigestBot,
 ) -> None:

@@ -235,6 +235,20 @@ class DeliveryRepo:
             )
         return [_delivery(r) for r in rows]
 
+    def unfinished(self) -> list[Delivery]:
+        """Deliveries under way: pending ones, and failed ones with parts already sent."""
+        with self.store.reading() as db:
+            rows = list(
+                db.query(
+                    """
+                    SELECT * FROM deliveries
+                    WHERE status = 'pending' OR (status = 'failed' AND parts_sent > 0)
+                    ORDER BY slot, chat_id
+                    """
+                )
+            )
+        return [_delivery(r) for r in rows]
+
     def create(
         self,
         chat_id: int,
