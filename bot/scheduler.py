@@ -141,11 +141,16 @@ class Scheduler:
         # settings change since (starts_at) must not leave a digest half-sent.
         for left in repo.unfinished():
             key = (left.chat_id, left.slot)
-            chat = self.delivery.store.chats.get(left.chat_id)
-            if key in self.delivery.in_flight or chat is None or not chat.active:
+            if key in self.delivery.in_flight:
                 continue
-            if left.parts_sent == 0 and now - left.slot > grace:
-                repo.skip(left.chat_id, left.slot, "too late to start", now)
+            if now - left.slot > grace:
+                # The rule of a missed digest, for the rest of a half-sent one too: a digest
+                # weeks old is no news. Its news folds into the next (covered_until stays).
+                reason = "too late to finish" if left.parts_sent else "too late to start"
+                repo.skip(left.chat_id, left.slot, reason, now)
+                continue
+            chat = self.delivery.store.chats.get(left.chat_id)
+            if chat is None or not chat.active:
                 continue
             if left.status == "failed" and not self._retry_due(left, now):
                 continue

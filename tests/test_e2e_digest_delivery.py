@@ -149,6 +149,46 @@ async def test_crash_between_parts_resumes_without_repeating(
         assert ids == [m.message_id for m in bot.digest_messages(3002)]
 
 
+async def test_a_half_sent_digest_is_not_finished_past_the_grace_period(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    config, clock = config_for(tmp_path), FakeClock(datetime(2025, 3, 5, 12, 0, tzinfo=UTC))
+    crash_point = asyncio.Event()
+
+    async def hang(seconds: float) -> None:
+        crash_point.set()  # the process dies while it waits to retry part 2
+        await asyncio.Event().wait()
+
+    def fail_part_two(message, event) -> None:  # noqa: ANN001 - the fake's callback
+        if event == "sent" and message.text.endswith("part 1/3"):
+            fake.fail_next("sendMessage", chat_id=message.chat_id, status=502)
+
+    unsubscribe = fake.on_bot_message(fail_part_two)
+    async with digest_bot_on(fake, config, clock, FakeDigests(parts=3), backoff_sleep=hang) as bot:
+        bot.add_chat(3003)
+        clock.set(datetime(2025, 3, 6, 7, 0, 5, tzinfo=UTC))
+        tick = asyncio.create_task(bot.tick())
+        await asyncio.wait_for(crash_point.wait(), 10)
+        tick.cancel()  # killed
+        with pytest.raises(asyncio.CancelledError):
+            await tick
+    unsubscribe()
+
+    # Back the next morning: yesterday's rest is no news; today's digest covers its news.
+    clock.set(datetime(2025, 3, 7, 7, 0, 5, tzinfo=UTC))
+    restarted = FakeDigests(parts=3)
+    async with digest_bot_on(fake, config, clock, restarted) as bot:
+        await bot.tick()
+        await bot.tick()
+        texts = [m.text.split(" ", 2)[2] for m in bot.digest_messages(3003)]
+        assert texts == ["part 1/3", "part 1/3", "part 2/3", "part 3/3"]
+        given_up, today = bot.services.store.deliveries.of_chat(3003)
+        assert (given_up.status, given_up.parts_sent) == ("skipped", 1)
+        assert given_up.last_error == "too late to finish"
+        assert (today.status, today.slot) == ("sent", clock.now().replace(second=0))
+        assert [since for _, since, _ in restarted.calls] == [None]  # from before yesterday's
+
+
 async def test_429_in_a_fan_out_to_fifty_chats_loses_nothing(tg: DigestBot) -> None:
     chats = list(range(4000, 4050))
     for chat_id in chats:

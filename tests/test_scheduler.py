@@ -300,6 +300,22 @@ async def test_unstarted_pending_delivery_past_grace_is_skipped(world) -> None: 
     assert schedule is not None and schedule.covered_until is None  # folds into the next
 
 
+async def test_a_half_sent_digest_of_a_chat_away_for_weeks_is_given_up(world) -> None:  # noqa: ANN001
+    store, clock, chats, delivery, scheduler, sender = world
+    add(chats, delivery, 1)
+    slot = utc(2025, 3, 6, 7, 0)
+    store.deliveries.create(1, slot, [("<b>Digest</b> a", []), ("<b>Digest</b> b", [])], slot, slot)
+    store.deliveries.part_sent(1, slot, 0, 41, slot)  # then a crash; then the user blocked us
+    chats.deactivate(1)
+    clock.set(utc(2025, 3, 27, 12, 0))
+    chats.seen(1, "private", "", "en")  # back three weeks later
+    await scheduler.tick()
+    assert sender.sent == []
+    given_up = store.deliveries.delivery(1, slot)
+    assert given_up is not None and (given_up.status, given_up.parts_sent) == ("skipped", 1)
+    assert store.deliveries.prune(utc(2025, 3, 7)) == 1  # and nothing keeps it
+
+
 # -- the Telegram side -------------------------------------------------------------------------
 
 

@@ -317,12 +317,12 @@ class DeliveryRepo:
             return cursor.rowcount > 0
 
     def skip(self, chat_id: int, slot: datetime, reason: str, now: datetime) -> None:
-        """Give up on a delivery that never started (too late now); its news folds into the next."""
+        """Give up on an unfinished delivery (too late now); its news folds into the next."""
         with self.store.writing() as db:
             db.execute(
                 """
                 UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ?
-                WHERE chat_id = ? AND slot = ? AND parts_sent = 0
+                WHERE chat_id = ? AND slot = ? AND status IN ('pending', 'failed')
                 """,
                 [reason, utc_iso(now), chat_id, utc_iso(slot)],
             )
@@ -440,11 +440,12 @@ class DeliveryRepo:
             )
 
     def prune(self, before: datetime) -> int:
-        """Delete deliveries (and their parts) whose slot is older than `before`."""
+        """Delete deliveries (and their parts) whose slot is older than `before`.
+
+        Pending ones too: past the grace period nothing is sent, not even the rest of a digest.
+        """
         with self.store.writing() as db:
-            return db.execute(
-                "DELETE FROM deliveries WHERE slot < ? AND status != 'pending'", [utc_iso(before)]
-            ).rowcount
+            return db.execute("DELETE FROM deliveries WHERE slot < ?", [utc_iso(before)]).rowcount
 
     @staticmethod
     def _advance(db: Any, chat_id: int, covered_until: datetime) -> None:
