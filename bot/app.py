@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -14,12 +14,14 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.polling import start_feed_polling, stop_feed_polling
 from bot.scheduler import start_scheduler, stop_scheduler
 from bot.services import Services
+from bot.services.throttle import Throttle
 from handlers.commands import publish_commands, register
 from handlers.common import Context
 
 log = logging.getLogger(__name__)
 
 BotApp = Application[Any, Context, Any, Any, Any, Any]
+Answer = bool | dict[str, Any] | list[dict[str, Any]]  # what a Bot API request returns
 
 
 async def post_init(app: BotApp) -> None:
@@ -71,6 +73,35 @@ class TrackedApplication(Application):  # type: ignore[type-arg]
             await changed.wait()
 
 
+class SharedRateLimiter(AIORateLimiter):
+    """PTB's rate limiter for interactive replies, on the digest throttle's overall clock.
+
+    Telegram allows about 30 messages a second per token, replies and digests together;
+    AIORateLimiter's own 30/s beside the throttle's 25/s added up to far more. Its limit
+    per group and its RetryAfter retries stay as they are.
+    """
+
+    def __init__(self, throttle: Throttle, max_retries: int = 0) -> None:
+        super().__init__(overall_max_rate=0, max_retries=max_retries)
+        self.throttle = throttle
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Answer]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Answer:
+        """Wait for an overall moment if the request is a message to a chat, then send it."""
+        if data.get("chat_id") is not None:  # what AIORateLimiter counts against the 30/s
+            await self.throttle.overall()
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+
 def build_application(
     services: Services,
     *,
@@ -98,7 +129,8 @@ def build_application(
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # One overall budget: the limiter draws from the throttle the digests go through.
+        builder = builder.rate_limiter(SharedRateLimiter(services.delivery.throttle, max_retries=3))
     app: BotApp = builder.build()
     app.bot_data["services"] = services
     app.bot_data["background_jobs"] = background_jobs

@@ -283,7 +283,8 @@ async def _delivery_bot(app: Application[Any, Any, Any, Any, Any, Any]) -> Bot:
     PTB's AIORateLimiter would pace every digest a second time and, on a 429, retry it
     while pausing every other request; our Throttle already paces the fan-out and waits
     out a 429 for that one chat only. So digests go through a plain Bot on the same token
-    and server, and interactive replies keep the limiter.
+    and server, and interactive replies keep the limiter (which takes its overall pace
+    from the same Throttle: bot.app.SharedRateLimiter).
     """
     if app.bot.rate_limiter is None:
         return app.bot

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import SharedRateLimiter
 from bot.clock import FakeClock
 from bot.errors import BadInput
 from bot.render.articles import Button
@@ -346,6 +347,32 @@ async def test_throttle_is_fair_a_busy_chat_does_not_hold_the_others() -> None:
     moments = await paced(virtual, throttle, sends)
     assert max(moments[c][0] for c in range(2, 32)) < 1.1
     assert moments[1] == pytest.approx([30.0, 31.0, 32.0])
+
+
+async def test_replies_and_digests_share_one_overall_budget() -> None:
+    virtual = VirtualTime()
+    throttle = Throttle(
+        Limits(overall_per_second=30), sleep=virtual.sleep, monotonic=virtual.monotonic
+    )
+    limiter = SharedRateLimiter(throttle)  # what the Application's replies go through
+    sent: list[float] = []
+
+    async def telegram() -> bool:
+        sent.append(virtual.now)
+        return True
+
+    async def digest(chat_id: int) -> None:
+        async with throttle.slot(chat_id):
+            await telegram()
+
+    async def reply(chat_id: int) -> None:
+        data = {"chat_id": chat_id, "text": "help"}
+        await limiter.process_request(telegram, (), {}, "sendMessage", data, None)
+
+    # A fan-out to 100 chats while 100 users ask for /help.
+    await virtual.run(*(digest(c) for c in range(100)), *(reply(c) for c in range(1000, 1100)))
+    assert len(sent) == 200
+    assert max(sum(1 for m in sent if start <= m < start + 1.0 - 1e-6) for start in sent) <= 30
 
 
 async def test_a_long_retry_after_fails_the_attempt_instead_of_blocking(world: World) -> None:

@@ -428,6 +428,10 @@ async def test_delivery_bot_bypasses_the_applications_rate_limiter(
         assert len(bot.digest_messages(9101)) == 2
         # Our throttle waited the 429 out (PTB's limiter would have slept for real instead).
         assert 2.0 in [round(w, 3) for w in bot.throttle_waits]
+        # Replies keep the limiter, which paces them on the same overall clock as digests.
+        assert bot.app.bot.rate_limiter.throttle is bot.services.delivery.throttle
+        await processed(bot, [fake.user_sends("/help", chat_id=9102)])
+        assert fake.messages(9102) != []
 
 
 async def test_following_after_seven_waits_for_the_next_day(tg: DigestBot) -> None:

@@ -23,8 +23,8 @@ class ThrottleClosed(Exception):
 class Limits:
     """The rates to keep to: Telegram's documented ones by default."""
 
-    # Telegram allows about 30 a second per bot; the rest is left to interactive replies,
-    # which go through PTB's own AIORateLimiter and share the same budget.
+    # Telegram allows about 30 a second per bot, digests and interactive replies together:
+    # replies take their moments from this clock too (Throttle.overall), with some margin.
     overall_per_second: float = 25.0
     private_interval: float = 1.0  # seconds between two messages to one private chat
     group_per_minute: int = 20
@@ -114,6 +114,14 @@ class Throttle:
         finally:
             pace.waiters -= 1
             self._forget_idle()
+
+    async def overall(self) -> None:
+        """Wait for a moment on the overall clock alone: a message outside the fan-out (a reply).
+
+        Replies go out on the same token as digests, so they share its overall budget; they
+        wait for no chat's pace and hold no in-flight place (a reply is never held back long).
+        """
+        await self._wait_for_overall()
 
     def hold(self, chat_id: int, seconds: float) -> None:
         """Keep a chat waiting `seconds` from now (Telegram answered 429 retry_after)."""
