@@ -244,6 +244,12 @@ def _retry_seconds(error: RetryAfter) -> float:
     return float(value or 1)
 
 
+# How long a digest part waits for Telegram's answer. A part that times out is sent again,
+# and Telegram may have delivered it all the same (its API has no idempotency key): PTB's
+# 5 seconds, meant for replies, made a slow answer a repeated part. Background sends can wait.
+SEND_READ_TIMEOUT = 30.0
+
+
 class TelegramSender:
     """Sends digest parts with python-telegram-bot, turning its errors into the engine's."""
 
@@ -258,6 +264,7 @@ class TelegramSender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(buttons),
                 link_preview_options=NO_PREVIEW,
+                read_timeout=SEND_READ_TIMEOUT,
             )
         except RetryAfter as error:
             raise RetryLater(_retry_seconds(error)) from None

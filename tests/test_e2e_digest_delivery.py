@@ -311,6 +311,23 @@ async def test_5xx_is_retried_with_backoff(tg: DigestBot) -> None:
     assert (done.status, done.attempts) == ("sent", 1)
 
 
+async def test_a_slow_answer_from_telegram_is_waited_for_not_sent_again(tg: DigestBot) -> None:
+    tg.add_chat(7003)
+    tg.fake.delay("sendMessage", 5.5)  # past PTB's 5 s default: it timed out and sent again
+
+    async def only_the_first_is_slow() -> None:
+        await tg.fake.wait_until(lambda: len(tg.fake.calls("sendMessage")) >= 1)
+        tg.fake.delay("sendMessage", 0)
+
+    first = asyncio.create_task(only_the_first_is_slow())
+    tg.clock.set(datetime(2025, 3, 6, 7, 0, 30, tzinfo=UTC))
+    await tg.tick()
+    await first
+    assert len(tg.fake.calls("sendMessage")) == 2  # no part asked for twice
+    texts = [m.text for m in tg.digest_messages(7003)]
+    assert texts == ["<b>Digest</b> 7003 part 1/2", "<b>Digest</b> 7003 part 2/2"]
+
+
 async def test_persistent_5xx_fails_then_a_later_tick_retries(tg: DigestBot) -> None:
     tg.add_chat(7002)
     tg.fake.fail_next("sendMessage", chat_id=7002, status=503, times=4)
