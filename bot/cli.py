@@ -37,10 +37,12 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     """Serve Telegram (with a token) or the local stand-in with a terminal chat (without)."""
     from bot.runner import run_local, run_telegram
 
-    if config.local_mode:
+    if not config.local_mode:
+        return run_telegram(config)
+    try:
         asyncio.run(run_local(config, language_code=args.language))
-    else:
-        run_telegram(config)
+    except KeyboardInterrupt:  # Ctrl-C is how many leave a terminal program
+        print(file=sys.stderr)
     return 0
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from telegram.error import InvalidToken, TelegramError
+
 from bot.app import ALLOWED_UPDATES, TrackedApplication, build_application, running
 from bot.config import Config
 from bot.services import build_services
@@ -11,13 +13,27 @@ from bot.services import build_services
 log = logging.getLogger(__name__)
 
 
-def run_telegram(config: Config) -> None:
-    """Serve real Telegram chats by long polling until interrupted."""
+def run_telegram(config: Config) -> int:
+    """Serve real Telegram chats by long polling until interrupted; the exit status.
+
+    Start-up failures end in one logged line (the log redacts the token), never in a
+    traceback on stderr: PTB's exceptions quote the token and the URL holding it.
+    """
     assert config.token
     services = build_services(config)
     app = build_application(services, token=config.token, base_url=config.api_url)
     log.info("serving Telegram by long polling")
-    app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    try:
+        # Network trouble while starting is retried (a bot started with the machine may come
+        # up before its network); a refused token is not.
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
+    except InvalidToken:
+        log.error("Telegram refused TELEGRAM_BOT_TOKEN: check the token with @BotFather")
+        return 1
+    except TelegramError as error:
+        log.error("could not reach Telegram at TELEGRAM_API_URL: %s", error)
+        return 1
+    return 0
 
 
 async def run_local(config: Config, language_code: str = "en") -> None:

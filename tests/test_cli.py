@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -150,3 +153,64 @@ def test_the_bot_process_runs_garbage_collections_less_often(tmp_path: Path) -> 
     assert result.returncode == 0 and json.loads(result.stdout) == []
     young, _middle, full = result.stderr.split()[-3:]
     assert (young, full) == (str(YOUNG_ALLOCATIONS), str(YOUNG_COLLECTIONS_PER_FULL))
+
+
+class _Refusing(http.server.BaseHTTPRequestHandler):
+    """Telegram answering a revoked token (401) or a wrong address (404 with the path)."""
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server hook name
+        if self.path.startswith("/wrong"):
+            body = f"<html>Not Found: {self.path}</html>".encode()
+            self.send_response(404)
+        else:
+            body = b'{"ok":false,"error_code":401,"description":"Unauthorized"}'
+            self.send_response(401)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("path", ["/bot", "/wrong/bot"])
+def test_a_refused_token_ends_the_run_in_one_line_without_the_token(
+    tmp_path: Path, path: str
+) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        secret = "123456:SECRETSECRETSECRETSECRETSECRET"
+        url = f"http://127.0.0.1:{server.server_address[1]}{path}"
+        result = run(tmp_path, "run", env={"TELEGRAM_BOT_TOKEN": secret, "TELEGRAM_API_URL": url})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 1
+    assert "SECRET" not in result.stdout + result.stderr
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr.split("refused TELEGRAM_BOT_TOKEN")[-1]
+
+
+def test_ctrl_c_leaves_the_terminal_chat_without_a_traceback(tmp_path: Path) -> None:
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(REPO),
+        "DATABASE_PATH": str(tmp_path / "cli.db"),
+        "SEEDS_DIR": str(REPO / "seeds"),
+    }
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=environment,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert chat.stdout is not None
+    chat.stdout.readline()  # the greeting: the chat is running
+    chat.send_signal(signal.SIGINT)
+    _, errors = chat.communicate(timeout=60)
+    assert chat.returncode == 0
+    assert "Traceback" not in errors
