@@ -37,6 +37,8 @@ async def post_init(app: BotApp) -> None:
             report.unchanged,
             len(report.rejected),
         )
+    else:
+        log.warning("SEEDS_DIR %s is not a folder: no seed articles loaded", seeds)
     await publish_commands(app, services.config.default_language)
     await start_scheduler(app)
     await start_feed_polling(app)

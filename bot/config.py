@@ -47,8 +47,10 @@ def read_dotenv(path: Path) -> dict[str, str]:
         key, _, value = line.partition("=")
         key = key.strip().removeprefix("export ").strip()
         value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
+        if value[:1] in ("'", '"') and value.find(value[0], 1) > 0:
+            value = value[1 : value.find(value[0], 1)]  # quoted: what follows is a comment
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()  # KEY=value  # a comment
         values[key] = value
     return values
 
@@ -112,11 +114,18 @@ def load_config(
     if poll_feeds not in ("true", "false", "1", "0", "yes", "no"):
         raise ConfigError("POLL_FEEDS must be true or false")
 
+    seeds_dir = get("SEEDS_DIR", "seeds")
+    if not seeds_dir:
+        # Path("") is the working folder: every text and JSON file in it would be news.
+        raise ConfigError("SEEDS_DIR is empty: give a folder of seed articles, e.g. seeds")
+    if Path(seeds_dir).exists() and not Path(seeds_dir).is_dir():
+        raise ConfigError(f"SEEDS_DIR must be a folder, got the file {seeds_dir!r}")
+
     return Config(
         token=token,
         api_url=api_url,
         database_path=Path(get("DATABASE_PATH", "data/mojaz.db")),
-        seeds_dir=Path(get("SEEDS_DIR", "seeds")),
+        seeds_dir=Path(seeds_dir),
         admin_ids=frozenset(admin_ids),
         default_timezone=timezone,
         default_language=language,

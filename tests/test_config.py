@@ -31,6 +31,18 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     assert config.default_language == "tr"
 
 
+def test_dotenv_values_may_carry_a_comment(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        'DEFAULT_TIMEZONE="Asia/Gaza"  # Gaza\nDEFAULT_LANGUAGE=ar # Arabic\n'
+        "TELEGRAM_API_URL=http://127.0.0.1:8081/bot#x\n",
+        encoding="utf-8",
+    )
+    config = load_config({}, dotenv=dotenv)
+    assert config.default_timezone == "Asia/Gaza" and config.default_language == "ar"
+    assert config.api_url == "http://127.0.0.1:8081/bot#x"  # a "#" inside a value stays
+
+
 def test_the_token_never_shows_in_the_config_repr(tmp_path: Path) -> None:
     config = load_config({"TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnopqrstuvwxyz"}, dotenv=None)
     assert "abcdefghij" not in repr(config)
@@ -47,6 +59,8 @@ def test_the_token_never_shows_in_the_config_repr(tmp_path: Path) -> None:
         ("TELEGRAM_API_URL", "api.telegram.org"),
         ("TELEGRAM_BOT_TOKEN", "no-colon-here"),
         ("ALLOW_PRIVATE_FEEDS", "maybe"),
+        ("SEEDS_DIR", ""),  # would read the working folder (.venv and all) as news
+        ("SEEDS_DIR", "README.md"),
     ],
 )
 def test_invalid_values_name_the_variable(name: str, value: str) -> None:
