@@ -60,9 +60,11 @@ async def subscribe(update: Update, context: Context) -> None:
         await answer(update, context, render.ambiguous(target.query, target.choices, lang))
         return
     added = subs.follow(target_chat(update, context), target)
-    await answer(
-        update, context, render.followed(target.label(lang, context.services.entities), added, lang)
-    )
+    if target.kind == "exclude":
+        reply = render.followed(f"“{target.value}”", added, lang, excluded=True)
+    else:
+        reply = render.followed(target.label(lang, context.services.entities), added, lang)
+    await answer(update, context, reply)
 
 
 async def unsubscribe(update: Update, context: Context) -> None:

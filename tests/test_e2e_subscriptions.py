@@ -38,11 +38,10 @@ async def test_topics_are_named_in_the_chat_language(tg: BotUnderTest) -> None:
         ("Gazze", "name", "Gaza"),
         ('"ceasefire talks"', "keyword", "“ceasefire talks”"),
         ("«وقف إطلاق النار»", "keyword", "“وقف إطلاق النار”"),
-        ("-football", "excluded", "−football"),
         ("solar panels", "keyword", "“solar panels”"),
     ],
 )
-async def test_subscribe_understands_topics_entities_keywords_and_exclusions(
+async def test_subscribe_understands_topics_entities_and_keywords(
     tg: BotUnderTest, argument: str, kind: str, label: str
 ) -> None:
     replies = await tg.user_sends(f"/subscribe {argument}")
@@ -51,6 +50,14 @@ async def test_subscribe_understands_topics_entities_keywords_and_exclusions(
     assert visible(again[0].plain_text) == f"You already follow {label}."
     listing = visible((await tg.user_sends("/mysubs"))[0].plain_text)
     assert f"{kind}: {label}" in listing
+
+
+async def test_subscribe_to_a_minus_word_leaves_it_out(tg: BotUnderTest) -> None:
+    replies = await tg.user_sends("/subscribe -football")
+    assert visible(replies[0].plain_text) == t("en", "excluded", name="“football”")
+    again = await tg.user_sends("/subscribe -football")
+    assert visible(again[0].plain_text) == t("en", "already_excluded", name="“football”")
+    assert "excluded: −football" in visible((await tg.user_sends("/mysubs"))[0].plain_text)
 
 
 async def test_unsubscribe_by_name_and_by_button(tg: BotUnderTest) -> None:

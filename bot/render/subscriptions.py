@@ -29,9 +29,12 @@ def topics(following: set[str], lang: str) -> Reply:
     return Reply([t(lang, "topics_header")], rows)
 
 
-def followed(label: str, added: bool, lang: str) -> Reply:
-    """The answer to /subscribe."""
-    key = "subscribed" if added else "already_subscribed"
+def followed(label: str, added: bool, lang: str, excluded: bool = False) -> Reply:
+    """The answer to /subscribe (`excluded`: to /subscribe -word, which follows nothing)."""
+    if excluded:
+        key = "excluded" if added else "already_excluded"
+    else:
+        key = "subscribed" if added else "already_subscribed"
     return Reply([t(lang, key, name=isolate(esc(label)))])
 
 
