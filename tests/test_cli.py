@@ -150,3 +150,33 @@ def test_the_bot_process_runs_garbage_collections_less_often(tmp_path: Path) -> 
     assert result.returncode == 0 and json.loads(result.stdout) == []
     young, _middle, full = result.stderr.split()[-3:]
     assert (young, full) == (str(YOUNG_ALLOCATIONS), str(YOUNG_COLLECTIONS_PER_FULL))
+
+
+def feed_file(title: str, item: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
+        f'<item><guid isPermaLink="false">1</guid><title>{item}</title>'
+        f"<description>{item}, in more words.</description></item></channel></rss>"
+    ).encode()
+
+
+def test_saved_feeds_and_exports_that_reuse_an_id_are_different_articles(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "siteA.xml").write_bytes(feed_file("Site A", "Floods in the north"))
+    (tmp_path / "siteB.xml").write_bytes(feed_file("Site B", "Elections in the south"))
+    (tmp_path / "x.jsonl").write_text(json.dumps({"id": 1, "title": "Export X story", "body": "x"}))
+    (tmp_path / "y.jsonl").write_text(
+        json.dumps({"id": 1, "title": "Export Y other story", "body": "y"})
+    )
+    for name in ("siteA.xml", "siteB.xml", "x.jsonl", "y.jsonl"):
+        report = json.loads(run(tmp_path, "ingest", str(tmp_path / name), "--json").stdout)
+        assert (report["added"], report["updated"]) == (1, 0), name
+    again = json.loads(run(tmp_path, "ingest", str(tmp_path), "--json").stdout)
+    assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, 4)
+
+    latest = json.loads(run(tmp_path, "latest", "-n", "10", "--json").stdout)
+    by_title = {a["title"]: a["source"] for a in latest}
+    assert by_title["Floods in the north"] == "Site A"
+    assert by_title["Elections in the south"] == "Site B"
+    assert {"Export X story", "Export Y other story"} <= set(by_title)

@@ -164,3 +164,25 @@ def test_real_saudinewsnet_export(tmp_path: Path) -> None:
     # Arabic survives: at least one Arabic letter in most titles.
     arabic = sum(any("\u0600" <= ch <= "\u06ff" for ch in d.title) for d in result.drafts)
     assert arabic > 0.9 * len(result.drafts)
+
+
+def test_a_saved_feed_without_a_title_is_named_after_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "untitled.rss"
+    path.write_bytes(
+        b'<rss version="2.0"><channel><item><guid isPermaLink="false">1</guid>'
+        b"<title>Saved</title></item></channel></rss>"
+    )
+    [draft] = parse_file(path)
+    assert (draft.source, draft.guid) == ("untitled.rss", "1")
+
+
+def test_export_ids_without_a_source_are_scoped_to_their_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text(
+        json.dumps({"id": 7, "title": "a"})
+        + "\n"
+        + json.dumps({"id": 7, "title": "b", "source": "S"})
+    )
+    first, second = parse_file(path)
+    assert first.guid == "x.jsonl#7"
+    assert (second.guid, second.source) == ("7", "S")

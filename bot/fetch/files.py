@@ -163,6 +163,12 @@ def parse_file_report(
     suffix = path.suffix.lower()
     if suffix in FEED_SUFFIXES:
         parsed = parse_feed(content, url=path.resolve().as_uri(), source=source, now=now)
+        # Guids are only unique within a feed: the items are the feed's, named by its title
+        # (the file's name when it has none), so that two saved feeds that both number their
+        # items from 1 are two sets of articles, and the same file read again is the same.
+        name = source or parsed.feed_title or path.name
+        for draft in parsed.drafts:
+            draft.source = draft.source or name
         result.drafts, result.rejected = parsed.drafts, parsed.rejected
         return result
     if suffix not in JSON_SUFFIXES:
@@ -173,8 +179,12 @@ def parse_file_report(
         draft, reason = record_to_draft(record, default_source=source, now=now)
         if draft is None:
             result.rejected.append((reason, where))
-        else:
-            result.drafts.append(draft)
+            continue
+        if not draft.source and draft.guid and draft.guid != draft.url:
+            # An id with no source to scope it is only unique within its export: two exports
+            # that both start at id 1 must not overwrite each other's articles.
+            draft.guid = f"{path.name}#{draft.guid}"
+        result.drafts.append(draft)
     return result
 
 
