@@ -39,11 +39,21 @@ def run(
 def test_help_documents_every_subcommand(tmp_path: Path) -> None:
     result = run(tmp_path, "--help")
     assert result.returncode == 0
-    for command in ("run", "ingest", "latest", "search", "analyze", "entity", "summary"):
+    for command in (
+        "run",
+        "ingest",
+        "latest",
+        "search",
+        "analyze",
+        "entity",
+        "summary",
+    ):
         assert command in result.stdout
 
 
-def test_ingest_is_idempotent_and_latest_search_summary_see_the_seed(tmp_path: Path) -> None:
+def test_ingest_is_idempotent_and_latest_search_summary_see_the_seed(
+    tmp_path: Path,
+) -> None:
     first = json.loads(run(tmp_path, "ingest", str(REPO / "seeds"), "--json").stdout)
     assert first["added"] == 1 and first["rejected"] == []
     second = json.loads(run(tmp_path, "ingest", str(SEED_FILE), "--json").stdout)
@@ -76,7 +86,11 @@ def test_analyze_prints_language_entities_topics_and_summary(tmp_path: Path) -> 
     result = json.loads(run(tmp_path, "analyze", str(SEED_FILE)).stdout)
     assert result["language"] == "ar"
     assert result["summary"].startswith("بعد انتهاء المرحلة الأولى")
-    assert result["topics"] and set(result["topics"]) & {"middle-east", "politics", "world"}
+    assert result["topics"] and set(result["topics"]) & {
+        "middle-east",
+        "politics",
+        "world",
+    }
     for entity in result["entities"]:
         assert text[entity["start"] : entity["end"]] == entity["text"]
         assert entity["type"] in ("person", "organization", "place", "other")
@@ -180,3 +194,30 @@ def test_saved_feeds_and_exports_that_reuse_an_id_are_different_articles(
     assert by_title["Floods in the north"] == "Site A"
     assert by_title["Elections in the south"] == "Site B"
     assert {"Export X story", "Export Y other story"} <= set(by_title)
+
+
+def test_dates_out_of_range_reject_nothing_but_the_date(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n, date in enumerate(
+        [
+            "0001-01-01T00:00:00+01:00",
+            "9999-12-31T23:59:59-05:00",
+            "2099-12-31T00:00:00Z",
+        ]
+    ):
+        (folder / f"{n}.txt").write_text(f"---\ndate: {date}\n---\nSeed story {n}\n\nBody {n}.\n")
+    (folder / "z.txt").write_text("Last seed story\n\nIt is read too.\n")
+    (folder / "e.jsonl").write_text(
+        "\n".join(
+            json.dumps({"title": f"Export story {n}", "date": date})
+            for n, date in enumerate(["0001-01-01T00:00:00+01:00", "2025-01-02", 1e300])
+        )
+    )
+    result = run(tmp_path, "ingest", str(folder), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["added"] == 7
+    latest = json.loads(run(tmp_path, "latest", "-n", "20", "--json").stdout)
+    assert all(a["published_at"] < "2099" for a in latest)
+    dated = {a["title"]: a["date_source"] for a in latest}
+    assert dated["Seed story 2"] == "ingest" and dated["Export story 1"] == "article"

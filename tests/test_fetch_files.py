@@ -132,6 +132,8 @@ def test_unsupported_suffix_is_reported(tmp_path: Path) -> None:
         ("Fri, 20 Nov 2026 08:00:00 +0100", datetime(2026, 11, 20, 7, 0, tzinfo=UTC)),
         (0, datetime(1970, 1, 1, tzinfo=UTC)),
         ("tomorrow", None),
+        ("0001-01-01T00:00:00+01:00", None),
+        ("9999-12-31T23:59:59-05:00", None),
         (None, None),
         (True, None),
         (1e20, None),

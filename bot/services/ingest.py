@@ -274,7 +274,7 @@ class IngestService:
     def _ingest_file(self, path: Path) -> IngestReport:
         try:
             if path.suffix.lower() in SEED_SUFFIXES:
-                drafts = [parse_seed_file(path)]
+                drafts = [parse_seed_file(path, now=self.clock.now())]
             else:
                 from bot.fetch.files import parse_file
 
