@@ -64,7 +64,9 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
         )
         for item, reason in report.rejected:
             print(f"  rejected {item}: {reason}")
-    return 0
+    # Nothing usable in any input is a failure a script must see.
+    stored = report.added or report.updated or report.unchanged
+    return 1 if report.rejected and not stored else 0
 
 
 def cmd_poll(args: argparse.Namespace, config: Config) -> int:

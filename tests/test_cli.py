@@ -221,3 +221,41 @@ def test_dates_out_of_range_reject_nothing_but_the_date(tmp_path: Path) -> None:
     assert all(a["published_at"] < "2099" for a in latest)
     dated = {a["title"]: a["date_source"] for a in latest}
     assert dated["Seed story 2"] == "ingest" and dated["Export story 1"] == "article"
+
+
+def test_ingest_reports_every_record_it_skips_and_fails_when_nothing_was_usable(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"title":null,"body":null}\n[1,2,3]\n"str"\n{broken\n')
+    (tmp_path / "empty.json").write_text("")
+    (tmp_path / "null.json").write_text("null")
+    (tmp_path / "README.md").write_text("# notes\n")
+    paths = [str(tmp_path / n) for n in ("bad.jsonl", "empty.json", "null.json", "README.md")]
+    result = run(tmp_path, "ingest", *paths, "--json")
+    assert result.returncode == 1
+    rejected = json.loads(result.stdout)["rejected"]
+    assert sorted(r["item"] for r in rejected) == sorted(
+        [f"{bad}:{n}" for n in (1, 2, 3, 4)] + paths[1:]
+    )
+    assert all(r["reason"] for r in rejected)
+
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(
+        b'<rss version="2.0"><channel><title>F</title>'
+        b"<item><title>Kept</title><link>https://f.example/1</link></item>"
+        b"<item><title>Twice</title><link>https://f.example/1</link></item>"
+        b"<item><description>no link and no title</description></item>"
+        b"</channel></rss>"
+    )
+    text = run(tmp_path, "ingest", str(feed))
+    assert text.returncode == 0  # something was stored
+    assert text.stdout.startswith("1 added, 0 updated, 0 unchanged, 2 rejected")
+    assert f"rejected {feed}: Twice: duplicate item" in text.stdout
+
+    dtd = tmp_path / "dtd.rss"
+    dtd.write_bytes(b'<!DOCTYPE rss [<!ENTITY a "&#38;&#38;">]><rss version="2.0"></rss>')
+    refused = run(tmp_path, "ingest", str(dtd), "--json")
+    assert refused.returncode == 1
+    [why] = json.loads(refused.stdout)["rejected"]
+    assert why["item"] == str(dtd) and "entity" in why["reason"]

@@ -165,14 +165,20 @@ def parse_file_report(
     content = path.read_bytes()
     suffix = path.suffix.lower()
     if suffix in FEED_SUFFIXES:
-        parsed = parse_feed(content, url=path.resolve().as_uri(), source=source, now=now)
+        uri = path.resolve().as_uri()
+        parsed = parse_feed(content, url=uri, source=source, now=now)
         # Guids are only unique within a feed: the items are the feed's, named by its title
         # (the file's name when it has none), so that two saved feeds that both number their
         # items from 1 are two sets of articles, and the same file read again is the same.
         name = source or parsed.feed_title or path.name
         for draft in parsed.drafts:
             draft.source = draft.source or name
-        result.drafts, result.rejected = parsed.drafts, parsed.rejected
+        result.drafts = parsed.drafts
+        # A rejection names the feed (its URL) or one of its items: say which file it is in.
+        result.rejected = [
+            (reason, str(path) if where == uri else f"{path}: {where}")
+            for reason, where in parsed.rejected
+        ]
         return result
     if suffix not in JSON_SUFFIXES:
         result.rejected.append((f"unsupported file type {suffix or '(none)'}", str(path)))

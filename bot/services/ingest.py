@@ -272,14 +272,22 @@ class IngestService:
         return report
 
     def _ingest_file(self, path: Path) -> IngestReport:
+        """Ingest one file; every record it skips is in the report's `rejected`, with why."""
+        skipped: list[tuple[str, str]] = []
         try:
             if path.suffix.lower() in SEED_SUFFIXES:
                 drafts = [parse_seed_file(path, now=self.clock.now())]
             else:
-                from bot.fetch.files import parse_file
+                from bot.fetch.files import parse_file_report
 
-                drafts = parse_file(path)
+                result = parse_file_report(path, now=self.clock.now())
+                drafts = result.drafts
+                skipped = [(where, reason) for reason, where in result.rejected]
         except Exception as error:
             log.warning("could not read %s: %s", path, error)
             return IngestReport(rejected=[(str(path), str(error))])
-        return self.ingest(drafts, label="" if len(drafts) > 1 else str(path))
+        for where, reason in skipped:
+            log.warning("rejected %s: %s", where, reason)
+        report = self.ingest(drafts, label="" if len(drafts) > 1 else str(path))
+        report.rejected[:0] = skipped
+        return report
