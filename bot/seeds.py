@@ -21,6 +21,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.fetch.clean import strip_markup
 from bot.fetch.feeds import sane_date
 from bot.models import ArticleDraft
 from bot.nlp.normalize import fold
@@ -93,7 +94,10 @@ def parse_seed_text(
     raw = text
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     meta, lines = _front_matter(text.split("\n"))
-    lines = [line.strip() for line in lines]
+    meta = {key: " ".join(strip_markup(value).split()) for key, value in meta.items()}
+    # Wire text is plain, but a file may carry tags: they are no part of a line's text (and
+    # "<p>body</p>" is no "place / author / agency" dateline).
+    lines = [" ".join(strip_markup(line).split()) for line in lines]
     while lines and not lines[0]:
         lines.pop(0)
     if not lines or not lines[0]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -259,3 +261,32 @@ def test_ingest_reports_every_record_it_skips_and_fails_when_nothing_was_usable(
     assert refused.returncode == 1
     [why] = json.loads(refused.stdout)["rejected"]
     assert why["item"] == str(dtd) and "entity" in why["reason"]
+
+
+def test_stored_titles_bodies_and_links_are_plain_text_and_http_whatever_the_input(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "e.jsonl").write_text(
+        json.dumps({"title": "&lt;script&gt;alert(1)&lt;/script&gt;Escaped", "body": "a < b"})
+    )
+    (tmp_path / "f.xml").write_bytes(
+        b'<rss version="2.0"><channel><title>F</title><item>'
+        b"<title>&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;Hi</title>"
+        b"<link>https://f.example/1</link><description>x&lt;y</description></item></channel></rss>"
+    )
+    (tmp_path / "s.txt").write_text(
+        "---\nurl: javascript:alert(1)\n---\n<script>alert(1)</script><b>Seed</b> title\n\n<p>body</p>\n"
+    )
+    report = json.loads(run(tmp_path, "ingest", str(tmp_path), "--json").stdout)
+    assert report["added"] == 3
+    latest = json.loads(run(tmp_path, "latest", "--json").stdout)
+    assert {(a["title"], a["url"]) for a in latest} == {
+        ("Escaped", None),
+        ("Hi", "https://f.example/1"),
+        ("Seed title", None),
+    }
+    with closing(sqlite3.connect(tmp_path / "cli.db")) as db:
+        rows = dict(
+            db.execute("SELECT title, body || '|' || source || '|' || location FROM articles")
+        )
+    assert rows == {"Escaped": "a < b||", "Hi": "x<y|F|", "Seed title": "body||"}

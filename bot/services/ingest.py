@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from bot.clock import Clock
+from bot.fetch.clean import strip_markup
 from bot.fetch.urls import canonical_url
 from bot.models import ArticleDraft
 from bot.nlp.analyzer import analyze
 from bot.nlp.language import detect_language
-from bot.nlp.normalize import collapse_spaces, fold, strip_invisible
+from bot.nlp.normalize import collapse_spaces, fold, strip_controls, strip_invisible
 from bot.nlp.summarize import summarize
 from bot.seeds import parse_seed_file
 from bot.store import Store
@@ -60,24 +61,29 @@ class IngestReport:
 
 
 def clean_line(text: str) -> str:
-    """Collapse a single-line field: no controls, no runs of spaces."""
-    return collapse_spaces(strip_invisible(text).replace("\n", " "))
+    """Collapse a single-line field: plain text, no controls, no runs of spaces."""
+    return collapse_spaces(strip_controls(strip_invisible(strip_markup(text))).replace("\n", " "))
 
 
 def clean_body(text: str) -> str:
-    """Keep paragraphs, drop invisible characters and blank runs."""
-    lines = (collapse_spaces(line) for line in strip_invisible(text).splitlines())
+    """Keep paragraphs as plain text, drop invisible and control characters and blank runs."""
+    text = strip_controls(strip_invisible(strip_markup(text)))
+    lines = (collapse_spaces(line) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 
 def _canonical(url: str | None) -> str | None:
-    """The canonical form of an article link, so that utm_* and other spellings are one article."""
+    """The canonical form of an article link, so that utm_* and other spellings are one article.
+
+    None for anything but a usable http(s) URL: the link ends up in an href, where a
+    javascript: or data: URL would run.
+    """
     if not url or not url.strip():
         return None
     try:
         return canonical_url(url)
     except ValueError:
-        return url.strip()  # not http(s): kept as given, still a dedupe key
+        return None
 
 
 def content_hash(title: str, body: str) -> str:
