@@ -195,6 +195,19 @@ async def test_articles_carry_the_source_name_link_and_topics(
     assert row[0] == source.id
 
 
+async def test_an_undeclared_iso_8859_6_feed_is_stored_as_arabic(
+    services: Services, feed_server: FeedServer
+) -> None:
+    title, text = "الرئيس يستقبل وفداً اقتصادياً", "بحث الجانبان سبل تعزيز التعاون والتبادل التجاري."
+    feed = rss([item(1, text, title=title)], title="أخبار", language="ar").decode()
+    feed = feed.replace('<?xml version="1.0" encoding="utf-8"?>', "")
+    feed_server.routes["/rss"] = Route(body=feed.encode("iso-8859-6"), content_type="text/xml")
+    add(services, feed_server.url("/rss"), language=None)
+    await poll(services)
+    [article] = services.store.articles.latest(1)
+    assert (article.title, article.body, article.language) == (title, text, "ar")
+
+
 def test_backoff_doubles_and_is_capped() -> None:
     assert backoff(15, 0) == timedelta(minutes=15)
     assert [backoff(15, n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (30, 60, 120)]
