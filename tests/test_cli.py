@@ -290,3 +290,61 @@ def test_stored_titles_bodies_and_links_are_plain_text_and_http_whatever_the_inp
             db.execute("SELECT title, body || '|' || source || '|' || location FROM articles")
         )
     assert rows == {"Escaped": "a < b||", "Hi": "x<y|F|", "Seed title": "body||"}
+
+
+def test_an_id_too_big_for_sqlite_is_not_found(tmp_path: Path) -> None:
+    result = run(tmp_path, "summary", "99999999999999999999999", "--json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["error"] == "article_not_found"
+
+
+def test_analyze_reads_stdin_like_a_file(tmp_path: Path) -> None:
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "analyze"],
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)},
+        input=b"\xff\xfe bad",
+        capture_output=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and bad.stderr.decode().startswith("cannot read standard input")
+    assert b"Traceback" not in bad.stderr
+
+    text = "\ufeffHamas said on Monday.\r\nNetanyahu met mediators in Gaza.\r\n"
+    path = tmp_path / "doc.txt"
+    path.write_bytes(text.encode("utf-8"))
+    from_file = json.loads(run(tmp_path, "analyze", str(path)).stdout)
+    from_stdin = json.loads(run(tmp_path, "analyze", "-", stdin=text).stdout)
+    assert from_file == from_stdin
+    clean = text.lstrip("\ufeff").replace("\r\n", "\n")
+    assert from_file["entities"]
+    for entity in from_file["entities"]:
+        assert clean[entity["start"] : entity["end"]] == entity["text"]
+
+
+@pytest.mark.parametrize("command", ["latest", "ingest", "search", "poll", "run"])
+@pytest.mark.parametrize("where", ["folder", "uncreatable", "not sqlite"])
+def test_a_bad_database_path_is_one_line_naming_it(
+    tmp_path: Path, command: str, where: str
+) -> None:
+    path = {"folder": tmp_path, "uncreatable": Path("/proc/nope/x.db")}.get(where)
+    if path is None:
+        path = tmp_path / "notes.db"
+        path.write_text("not a database\n" * 100)
+    args = {"ingest": [str(SEED_FILE)], "search": ["gaza"]}.get(command, [])
+    result = run(tmp_path, command, *args, env={"DATABASE_PATH": str(path)})
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "DATABASE_PATH" in result.stderr
+
+
+def test_search_words_may_start_with_a_dash_and_options_are_checked(tmp_path: Path) -> None:
+    run(tmp_path, "ingest", str(SEED_FILE))
+    found = run(tmp_path, "search", "حماس", "-غزة", "--json")
+    assert found.returncode == 0 and json.loads(found.stdout)["query"] == "حماس -غزة"
+    assert json.loads(run(tmp_path, "search", "-hamas", "حماس", "--json").stdout)["total"] == 1
+    for bad in (["--limit", "0"], ["--limit", "-1"], ["--page", "-3"], ["--page=0"]):
+        result = run(tmp_path, "search", "gaza", *bad)
+        assert result.returncode == 2 and "must be from 1" in result.stderr
+    latest = run(tmp_path, "latest", "-n", "0")
+    assert latest.returncode == 2 and "/latest" not in latest.stderr
+    assert "-n: must be from 1 to 20" in latest.stderr
