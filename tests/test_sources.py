@@ -525,6 +525,24 @@ async def test_add_source_refuses_bad_urls_and_private_addresses(tmp_path: Path)
         services.close()
 
 
+async def test_a_feed_title_with_control_characters_is_saved_clean_and_exports_valid_opml(
+    services: Services, feed_server: FeedServer
+) -> None:
+    # XML forbids these characters; feedparser reads such a feed anyway, with its loose parser.
+    feed_server.routes["/rss"] = Route(body=rss([item(1)], title="Bad\x01 name\x1b[0m"))
+    try:
+        source = await services.sources.add_source(feed_server.url("/rss"))
+    finally:
+        await services.sources.http.aclose()
+    assert source.name == "Bad name[0m"
+    services.store.sources.add(
+        name="Raw\x00\x07 name", url="https://raw.example/rss", language=None, topics=[],
+        interval_minutes=15, fetch_full_text=False, now=START,
+    )  # fmt: skip
+    exported = parse_opml(services.sources.export_opml())
+    assert [s.title for s in exported] == ["Bad name[0m", "Raw name"]
+
+
 def test_remove_pause_resume_unknown_ids(services: Services) -> None:
     for action in (services.sources.remove, services.sources.pause, services.sources.resume):
         with pytest.raises(NotFound) as missing:
@@ -560,8 +578,12 @@ def test_opml_import_and_export_round_trip(services: Services) -> None:
     assert [(s.name, s.url, s.language, s.topics) for s in report.added] == [
         ("Wire", "https://wire.example/rss", "en", ["world", "economy"])
     ]
-    # The duplicate spelling and the javascript: link never leave parse_opml.
-    assert report.skipped == [("https://local.example/atom.xml", "already a source")]
+    # The duplicate spelling never leaves parse_opml; the javascript: link is counted as skipped.
+    assert report.skipped == [
+        ("https://local.example/atom.xml", "already a source"),
+        ("javascript:alert(1)", "not an http(s) URL"),
+    ]
+
     assert services.sources.import_opml(OPML).added == []  # idempotent
     exported = parse_opml(services.sources.export_opml())
     assert [(e.title, e.url, e.topics) for e in exported] == [

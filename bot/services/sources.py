@@ -16,7 +16,14 @@ from bot.errors import BadInput, NotFound
 from bot.fetch.discover import discover_feed
 from bot.fetch.feeds import parse_feed
 from bot.fetch.http import fetch, make_client
-from bot.fetch.opml import OpmlError, OpmlSource, build_opml, parse_opml
+from bot.fetch.opml import (
+    NAME_MAX_CHARS,
+    OpmlError,
+    OpmlSource,
+    build_opml,
+    clean_name,
+    parse_opml,
+)
 from bot.fetch.safety import Resolver
 from bot.fetch.sources import LANGUAGES, TOPICS, SourceConfigError, load_sources
 from bot.fetch.urls import canonical_url
@@ -209,9 +216,9 @@ class SourceService:
         if not parsed.version:
             raise BadInput("source_no_feed")
         language = parsed.feed_language if parsed.feed_language in LANGUAGES else None
-        name = parsed.feed_title or urlsplit(feed_url).hostname or feed_url
+        name = clean_name(parsed.feed_title) or urlsplit(feed_url).hostname or feed_url
         source_id = self.store.sources.add(
-            name=name[:200],
+            name=clean_name(name),
             url=feed_url,
             language=language,
             topics=topics,
@@ -270,7 +277,7 @@ class SourceService:
                 continue
             language = (entry.language or "").split("-")[0].lower() or None
             source_id = self.store.sources.add(
-                name=(entry.title or entry.url)[:200],
+                name=clean_name(entry.title) or entry.url[:NAME_MAX_CHARS],
                 url=entry.url,
                 language=language if language in LANGUAGES else None,
                 topics=_known_topics(entry.topics),
