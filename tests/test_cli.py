@@ -41,21 +41,11 @@ def run(
 def test_help_documents_every_subcommand(tmp_path: Path) -> None:
     result = run(tmp_path, "--help")
     assert result.returncode == 0
-    for command in (
-        "run",
-        "ingest",
-        "latest",
-        "search",
-        "analyze",
-        "entity",
-        "summary",
-    ):
+    for command in ("run", "ingest", "latest", "search", "analyze", "entity", "summary"):
         assert command in result.stdout
 
 
-def test_ingest_is_idempotent_and_latest_search_summary_see_the_seed(
-    tmp_path: Path,
-) -> None:
+def test_ingest_is_idempotent_and_latest_search_summary_see_the_seed(tmp_path: Path) -> None:
     first = json.loads(run(tmp_path, "ingest", str(REPO / "seeds"), "--json").stdout)
     assert first["added"] == 1 and first["rejected"] == []
     second = json.loads(run(tmp_path, "ingest", str(SEED_FILE), "--json").stdout)
@@ -88,11 +78,7 @@ def test_analyze_prints_language_entities_topics_and_summary(tmp_path: Path) -> 
     result = json.loads(run(tmp_path, "analyze", str(SEED_FILE)).stdout)
     assert result["language"] == "ar"
     assert result["summary"].startswith("بعد انتهاء المرحلة الأولى")
-    assert result["topics"] and set(result["topics"]) & {
-        "middle-east",
-        "politics",
-        "world",
-    }
+    assert result["topics"] and set(result["topics"]) & {"middle-east", "politics", "world"}
     for entity in result["entities"]:
         assert text[entity["start"] : entity["end"]] == entity["text"]
         assert entity["type"] in ("person", "organization", "place", "other")
@@ -202,11 +188,7 @@ def test_dates_out_of_range_reject_nothing_but_the_date(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     for n, date in enumerate(
-        [
-            "0001-01-01T00:00:00+01:00",
-            "9999-12-31T23:59:59-05:00",
-            "2099-12-31T00:00:00Z",
-        ]
+        ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00", "2099-12-31T00:00:00Z"]
     ):
         (folder / f"{n}.txt").write_text(f"---\ndate: {date}\n---\nSeed story {n}\n\nBody {n}.\n")
     (folder / "z.txt").write_text("Last seed story\n\nIt is read too.\n")
@@ -348,3 +330,44 @@ def test_search_words_may_start_with_a_dash_and_options_are_checked(tmp_path: Pa
     latest = run(tmp_path, "latest", "-n", "0")
     assert latest.returncode == 2 and "/latest" not in latest.stderr
     assert "-n: must be from 1 to 20" in latest.stderr
+
+
+def test_export_records_with_wrong_types_are_rejected_or_lose_only_the_bad_fields(
+    tmp_path: Path,
+) -> None:
+    records = [
+        {"title": "Nested", "body": {"nested": {"deep": [1, 2]}}},
+        {"title": ["a", "list"], "body": "b"},
+        {
+            "title": "Typed",
+            "body": "Body.",
+            "tags": [{"name": "t1"}, 5, None, "t2"],
+            "author": {"name": "A"},
+            "guid": {"a": 1},
+            "source": ["S"],
+            "url": {"href": "https://x.example/1"},
+        },
+        {"title": "Long " + "x" * 2_000_000, "body": "Short body."},
+    ]
+    export = tmp_path / "types.jsonl"
+    export.write_text("\n".join(json.dumps(r) for r in records))
+    report = json.loads(run(tmp_path, "ingest", str(export), "--json").stdout)
+    assert report["added"] == 2
+    assert sorted((r["item"], r["reason"]) for r in report["rejected"]) == [
+        (f"{export}:1", "body is not text: dict"),
+        (f"{export}:2", "title is not text: list"),
+    ]
+    with closing(sqlite3.connect(tmp_path / "cli.db")) as db:
+        typed = db.execute(
+            "SELECT body, tags, author, guid, source, url FROM articles WHERE title = 'Typed'"
+        ).fetchone()
+        [long_title] = db.execute("SELECT title FROM articles WHERE title LIKE 'Long%'").fetchone()
+    assert typed == ("Body.", '["t1", "t2"]', "", None, "", None)
+    assert len(long_title) <= 300
+
+
+def test_a_json_file_of_one_object_per_line_is_read_like_jsonl(tmp_path: Path) -> None:
+    export = tmp_path / "mongo.json"
+    export.write_text('{"title": "First line"}\n{"title": "Second line"}\n')
+    report = json.loads(run(tmp_path, "ingest", str(export), "--json").stdout)
+    assert (report["added"], report["rejected"]) == (2, [])
