@@ -517,9 +517,18 @@ async def test_add_source_refuses_bad_urls_and_private_addresses(tmp_path: Path)
             with pytest.raises(BadInput) as refused:
                 await services.sources.add_source(url)
             assert refused.value.key == key
-        with pytest.raises(BadInput) as private:
-            await services.sources.add_source("http://127.0.0.1:9/rss")
-        assert private.value.key == "source_no_feed"
+        for url in (
+            "http://127.0.0.1:9/rss",
+            "http://localhost:9/feed",
+            "http://169.254.169.254/",
+            "http://0x7f000001/",
+            "http://[::1]/",
+            "http://10.0.0.1/rss",
+        ):
+            with pytest.raises(BadInput) as private:
+                await services.sources.add_source(url)
+            assert private.value.key == "source_private_address", url
+
     finally:
         await services.sources.http.aclose()
         services.close()

@@ -24,7 +24,7 @@ from bot.fetch.opml import (
     clean_name,
     parse_opml,
 )
-from bot.fetch.safety import Resolver
+from bot.fetch.safety import PrivateAddress, Resolver, UnsafeURL, check_url
 from bot.fetch.sources import LANGUAGES, TOPICS, SourceConfigError, load_sources
 from bot.fetch.urls import canonical_url
 from bot.store import Store
@@ -198,6 +198,13 @@ class SourceService:
         existing = self._find(url)
         if existing is not None:
             raise BadInput("source_exists", id=existing.id, name=existing.name)
+        try:
+            await check_url(url, **self.http.safety)
+        except PrivateAddress:
+            # Not "no feed there": the admin should know the address itself was refused.
+            raise BadInput("source_private_address") from None
+        except UnsafeURL:
+            pass  # a name that does not resolve: discover_feed fails and says no feed
         feed_url = await discover_feed(self.http.client, url, **self.http.safety)
         if feed_url is None:
             raise BadInput("source_no_feed")
