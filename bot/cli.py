@@ -18,6 +18,7 @@ from bot.logs import setup_logging
 from bot.memory import tune_garbage_collector
 from bot.services import Services, build_services, open_store
 from bot.services.articles import LATEST_MAX
+from bot.services.sources import SeedReport
 
 # Bounds for `search`: beyond them SQLite's OFFSET overflows or a page is no longer a page.
 MAX_PAGE = 100_000
@@ -78,21 +79,25 @@ def cmd_poll(args: argparse.Namespace, config: Config) -> int:
     """Poll every due source once (after adding new seed sources) and print what happened."""
     services = build_services(config)
 
-    async def run() -> dict[str, Any]:
+    async def run() -> tuple[dict[str, Any], SeedReport]:
         try:
-            services.sources.seed(config.seeds_dir / "sources.toml")
+            seeded = services.sources.seed_report(config.seeds_dir / "sources.toml")
             report = await services.poller.poll_due()
         finally:
             await services.poller.http.aclose()
-        return report.as_dict()
+        problems = [seeded.unreadable] if seeded.unreadable else seeded.skipped
+        return {**report.as_dict(), "source_file_errors": problems}, seeded
 
     try:
-        result = asyncio.run(run())
+        result, seeded = asyncio.run(run())
     finally:
         services.close()
+    # Each problem of the seed file is logged (to stderr here). A file that cannot be read at
+    # all is a failure; a bad entry in it is skipped, the others are used.
+    status = 1 if seeded.unreadable else 0
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
-        return 0
+        return status
     print(
         f"{result['polled']} source(s) polled: {result['added']} added, {result['updated']} updated, "
         f"{result['failed']} failed"
@@ -111,7 +116,7 @@ def cmd_poll(args: argparse.Namespace, config: Config) -> int:
         print(
             f"  #{source['id']} {source['name']} has been failing for 24 hours: {source['error']}"
         )
-    return 0
+    return status
 
 
 def cmd_latest(args: argparse.Namespace, config: Config) -> int:

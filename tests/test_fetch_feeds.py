@@ -514,3 +514,14 @@ def test_external_dtd_is_never_fetched(feed_server: FeedServer) -> None:
     result = parse(doc)
     assert [d.title for d in result.drafts] == ["safe"]
     assert feed_server.requests == []
+
+
+@pytest.mark.parametrize("date", ["2025-13-45T99:99:99Z", "2025-02-30", "2025-03-06T24:61:00Z"])
+def test_an_impossible_iso_date_is_no_date(date: str) -> None:
+    result = parse(
+        rss(
+            f"<item><title>t</title><link>https://x.example/1</link><pubDate>{date}</pubDate></item>"
+        )
+    )
+    [draft] = result.drafts
+    assert (draft.published_at, draft.date_source) == (None, "ingest")

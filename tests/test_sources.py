@@ -528,7 +528,6 @@ async def test_add_source_refuses_bad_urls_and_private_addresses(tmp_path: Path)
             with pytest.raises(BadInput) as private:
                 await services.sources.add_source(url)
             assert private.value.key == "source_private_address", url
-
     finally:
         await services.sources.http.aclose()
         services.close()
@@ -592,7 +591,6 @@ def test_opml_import_and_export_round_trip(services: Services) -> None:
         ("https://local.example/atom.xml", "already a source"),
         ("javascript:alert(1)", "not an http(s) URL"),
     ]
-
     assert services.sources.import_opml(OPML).added == []  # idempotent
     exported = parse_opml(services.sources.export_opml())
     assert [(e.title, e.url, e.topics) for e in exported] == [
@@ -697,6 +695,51 @@ def test_cli_poll_polls_due_sources_once(tmp_path: Path, feed_server: FeedServer
     second = run()  # nothing is due again for 30 minutes
     assert second.returncode == 0
     assert second.stdout.startswith("0 source(s) polled")
+
+
+def test_cli_poll_skips_a_bad_source_entry_and_says_why(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    feed_server.routes["/rss"] = Route(body=rss([item(1)]))
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    toml = seeds / "sources.toml"
+    toml.write_text(
+        f'[[source]]\nname = "Loop"\nurl = "{feed_server.url("/rss")}"\nlanguage = "en"\n\n'
+        '[[source]]\nname = "Bad"\nurl = "https://bad.example/rss"\nlanguage = "fr"\n',
+        encoding="utf-8",
+    )
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(REPO),
+        "DATABASE_PATH": str(tmp_path / "cli.db"),
+        "SEEDS_DIR": str(seeds),
+        "ALLOW_PRIVATE_FEEDS": "true",
+    }
+
+    def poll_cli() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "poll", "--json"],
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    result = poll_cli()
+    assert result.returncode == 0
+    report = json.loads(result.stdout)
+    assert (report["polled"], report["added"]) == (1, 1)
+    assert report["source_file_errors"] == [
+        "source #2 (Bad): language must be one of ['ar', 'en', 'tr']"
+    ]
+    assert "skipped source #2 (Bad): language must be one of" in result.stderr
+
+    toml.write_text("[[source]\nname = ", encoding="utf-8")
+    broken = poll_cli()
+    assert broken.returncode == 1
+    assert f"cannot read {toml}:" in broken.stderr
 
 
 async def test_commands_are_answered_while_a_feed_is_being_ingested(

@@ -25,7 +25,7 @@ from bot.fetch.opml import (
     parse_opml,
 )
 from bot.fetch.safety import PrivateAddress, Resolver, UnsafeURL, check_url
-from bot.fetch.sources import LANGUAGES, TOPICS, SourceConfigError, load_sources
+from bot.fetch.sources import LANGUAGES, TOPICS, SourceConfig, load_sources_report
 from bot.fetch.urls import canonical_url
 from bot.store import Store
 from bot.store.sources import Source
@@ -70,6 +70,15 @@ class ImportReport:
 
     added: list[Source] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+
+
+@dataclass
+class SeedReport:
+    """What seeding from sources.toml did: sources added, entries skipped (why), or why not read."""
+
+    added: int = 0
+    skipped: list[str] = field(default_factory=list)
+    unreadable: str | None = None
 
 
 def health(source: Source, now: datetime) -> Health:
@@ -145,13 +154,27 @@ class SourceService:
 
         Each seed URL is offered once: a source the admin removed or changed stays so.
         """
+        return self.seed_report(path).added
+
+    def seed_report(self, path: Path) -> SeedReport:
+        """Seed as `seed` does; say which entries were skipped and why (each is logged)."""
+        report = SeedReport()
         if not path.is_file():
-            return 0
+            return report
         try:
-            configs = load_sources(path)
-        except (SourceConfigError, OSError, ValueError) as error:
+            configs, problems = load_sources_report(path)
+        except (OSError, ValueError) as error:  # tomllib.TOMLDecodeError is a ValueError
             log.error("cannot read %s: %s", path, error)
-            return 0
+            report.unreadable = f"cannot read {path}: {error}"
+            return report
+        for problem in problems:
+            log.error("%s: skipped %s", path, problem)
+            report.skipped.append(problem)
+        report.added = self._seed(configs)
+        return report
+
+    def _seed(self, configs: list[SourceConfig]) -> int:
+        """Add the configured sources not offered before; return how many were added."""
         offered = self.store.sources.seeded()
         present = {_url_key(s.url) for s in self.store.sources.all()}
         now = self.clock.now()
