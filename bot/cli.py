@@ -16,7 +16,13 @@ from bot.errors import ConfigError, MojazError
 from bot.i18n import t
 from bot.logs import setup_logging
 from bot.memory import tune_garbage_collector
-from bot.services import Services, build_services
+from bot.services import Services, build_services, open_store
+from bot.services.articles import LATEST_MAX
+from bot.services.sources import SeedReport
+
+# Bounds for `search`: beyond them SQLite's OFFSET overflows or a page is no longer a page.
+MAX_PAGE = 100_000
+MAX_LIMIT = 100
 
 
 def _article_json(article: Any) -> dict[str, Any]:
@@ -66,28 +72,34 @@ def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
         )
         for item, reason in report.rejected:
             print(f"  rejected {item}: {reason}")
-    return 0
+    # Nothing usable in any input is a failure a script must see.
+    stored = report.added or report.updated or report.unchanged
+    return 1 if report.rejected and not stored else 0
 
 
 def cmd_poll(args: argparse.Namespace, config: Config) -> int:
     """Poll every due source once (after adding new seed sources) and print what happened."""
     services = build_services(config)
 
-    async def run() -> dict[str, Any]:
+    async def run() -> tuple[dict[str, Any], SeedReport]:
         try:
-            services.sources.seed(config.seeds_dir / "sources.toml")
+            seeded = services.sources.seed_report(config.seeds_dir / "sources.toml")
             report = await services.poller.poll_due()
         finally:
             await services.poller.http.aclose()
-        return report.as_dict()
+        problems = [seeded.unreadable] if seeded.unreadable else seeded.skipped
+        return {**report.as_dict(), "source_file_errors": problems}, seeded
 
     try:
-        result = asyncio.run(run())
+        result, seeded = asyncio.run(run())
     finally:
         services.close()
+    # Each problem of the seed file is logged (to stderr here). A file that cannot be read at
+    # all is a failure; a bad entry in it is skipped, the others are used.
+    status = 1 if seeded.unreadable else 0
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
-        return 0
+        return status
     print(
         f"{result['polled']} source(s) polled: {result['added']} added, {result['updated']} updated, "
         f"{result['failed']} failed"
@@ -106,7 +118,7 @@ def cmd_poll(args: argparse.Namespace, config: Config) -> int:
         print(
             f"  #{source['id']} {source['name']} has been failing for 24 hours: {source['error']}"
         )
-    return 0
+    return status
 
 
 def cmd_latest(args: argparse.Namespace, config: Config) -> int:
@@ -139,9 +151,13 @@ def cmd_search(args: argparse.Namespace, config: Config) -> int:
 
 
 def _read_input(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    return Path(path).read_text(encoding="utf-8-sig")
+    """A file's or stdin's text, read the same way: UTF-8, no BOM, newlines as "\\n".
+
+    Entity offsets count characters of this text: the same bytes give the same offsets
+    whichever way they come in. Raise OSError or UnicodeDecodeError.
+    """
+    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def cmd_analyze(args: argparse.Namespace, config: Config) -> int:
@@ -151,7 +167,8 @@ def cmd_analyze(args: argparse.Namespace, config: Config) -> int:
     try:
         text = _read_input(args.file)
     except (OSError, UnicodeDecodeError) as error:
-        print(f"cannot read {args.file}: {error}", file=sys.stderr)
+        name = "standard input" if args.file == "-" else args.file
+        print(f"cannot read {name}: {error}", file=sys.stderr)
         return 2
     documents = [line for line in text.splitlines() if line.strip()] if args.jsonl else [text]
     for document in documents:
@@ -259,6 +276,51 @@ def _with_services(
     return 0
 
 
+def _int_from(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {value}")
+        return value
+
+    parse.__name__ = "number"  # argparse names the type in its messages
+    return parse
+
+
+# search's own options; any other word, even one starting with '-', is part of the query.
+_SEARCH_FLAGS = frozenset({"--json", "-h", "--help"})
+_SEARCH_VALUED = frozenset({"--page", "--limit"})
+
+
+def _query_words_last(argv: list[str]) -> list[str]:
+    """Put `search`'s options first and its query words after "--".
+
+    README documents "-word" to exclude a word: argparse would take "-غزة" for an
+    unknown option (and "-hamas" for -h with an argument), so the words are moved where
+    argparse reads only positionals.
+    """
+    if not argv or argv[0] != "search":
+        return argv
+    options: list[str] = []
+    words: list[str] = []
+    rest = iter(argv[1:])
+    for arg in rest:
+        if arg == "--":
+            words += rest
+        elif arg in _SEARCH_FLAGS or arg.partition("=")[0] in _SEARCH_VALUED and "=" in arg:
+            options.append(arg)  # --json, or --page=2
+        elif arg in _SEARCH_VALUED:
+            options += [arg, next(rest, "")]
+        else:
+            words.append(arg)
+    return ["search", *options, "--", *words] if words else ["search", *options]
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line: every subcommand and its options."""
     parser = argparse.ArgumentParser(
@@ -287,14 +349,21 @@ def build_parser() -> argparse.ArgumentParser:
     poll.set_defaults(func=cmd_poll)
 
     latest = sub.add_parser("latest", help="print the newest articles")
-    latest.add_argument("-n", type=int, default=5, help="how many (1-20, default 5)")
+    latest.add_argument(
+        "-n", type=_int_from(1, LATEST_MAX), default=5, help="how many (1-20, default 5)"
+    )
     latest.add_argument("--json", action="store_true", help="print JSON")
     latest.set_defaults(func=cmd_latest)
 
     search = sub.add_parser("search", help="full-text search over the articles")
     search.add_argument("query", nargs="+", metavar="QUERY")
-    search.add_argument("--page", type=int, default=1)
-    search.add_argument("--limit", type=int, default=10, help="results per page (default 10)")
+    search.add_argument("--page", type=_int_from(1, MAX_PAGE), default=1, help="page (default 1)")
+    search.add_argument(
+        "--limit",
+        type=_int_from(1, MAX_LIMIT),
+        default=10,
+        help=f"results per page (1-{MAX_LIMIT}, default 10)",
+    )
     search.add_argument("--json", action="store_true", help="print JSON")
     search.set_defaults(func=cmd_search)
 
@@ -330,11 +399,15 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     tune_garbage_collector()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(_query_words_last(argv))
     if args.command is None:
-        args = parser.parse_args(["run", *(argv or [])])
+        args = parser.parse_args(["run", *argv])
     try:
         config = load_config()
+        if args.command != "analyze":  # the one subcommand without a database
+            # Opened once here so that a bad path is one line before anything else is printed.
+            open_store(config.database_path).close()
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2

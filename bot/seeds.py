@@ -21,6 +21,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.fetch.clean import strip_markup
+from bot.fetch.feeds import sane_date
 from bot.models import ArticleDraft
 from bot.nlp.normalize import fold
 
@@ -72,19 +74,30 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
 
 
 def _parse_date(text: str) -> datetime | None:
+    """Read an ISO 8601 date as UTC; None when it is not one or UTC cannot hold it."""
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        # 0001-01-01T00:00+01:00 is a valid date whose UTC time is before year 1.
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def parse_seed_text(text: str, *, mtime: datetime | None = None, name: str = "") -> ArticleDraft:
-    """Parse one seed file's text into a draft; raise ValueError when there is no headline."""
+def parse_seed_text(
+    text: str, *, mtime: datetime | None = None, name: str = "", now: datetime | None = None
+) -> ArticleDraft:
+    """Parse one seed file's text into a draft; raise ValueError when there is no headline.
+
+    A front-matter date is checked like a feed's (`sane_date`): before 1995 it is ignored,
+    in the future it becomes `now`.
+    """
     raw = text
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     meta, lines = _front_matter(text.split("\n"))
-    lines = [line.strip() for line in lines]
+    meta = {key: " ".join(strip_markup(value).split()) for key, value in meta.items()}
+    # Wire text is plain, but a file may carry tags: they are no part of a line's text (and
+    # "<p>body</p>" is no "place / author / agency" dateline).
+    lines = [" ".join(strip_markup(line).split()) for line in lines]
     while lines and not lines[0]:
         lines.pop(0)
     if not lines or not lines[0]:
@@ -107,10 +120,12 @@ def parse_seed_text(text: str, *, mtime: datetime | None = None, name: str = "")
             break
 
     body_paragraphs = [p for p in paragraphs if not is_agency_notice(p)]
-    published = _parse_date(meta["date"]) if "date" in meta else None
-    date_source = "article"
-    if published is None:
-        published = mtime or datetime.now(UTC)
+    now = now or datetime.now(UTC)
+    published, date_source = sane_date(_parse_date(meta.get("date", "")), now)
+    if date_source == "feed":
+        date_source = "article"  # the agency's own date
+    elif published is None:
+        published = mtime or now
         date_source = "file_mtime" if mtime else "ingest"
     tags = [t.strip() for t in meta.get("tags", "").split(",") if t.strip()]
     if place_tag and place_tag not in tags:
@@ -131,7 +146,9 @@ def parse_seed_text(text: str, *, mtime: datetime | None = None, name: str = "")
     )
 
 
-def parse_seed_file(path: Path) -> ArticleDraft:
+def parse_seed_file(path: Path, *, now: datetime | None = None) -> ArticleDraft:
     """Parse a seed file from disk."""
     mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-    return parse_seed_text(path.read_text(encoding="utf-8-sig"), mtime=mtime, name=path.name)
+    return parse_seed_text(
+        path.read_text(encoding="utf-8-sig"), mtime=mtime, name=path.name, now=now
+    )

@@ -6,9 +6,11 @@ import http.server
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -214,3 +216,222 @@ def test_ctrl_c_leaves_the_terminal_chat_without_a_traceback(tmp_path: Path) -> 
     _, errors = chat.communicate(timeout=60)
     assert chat.returncode == 0
     assert "Traceback" not in errors
+
+
+def feed_file(title: str, item: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
+        f'<item><guid isPermaLink="false">1</guid><title>{item}</title>'
+        f"<description>{item}, in more words.</description></item></channel></rss>"
+    ).encode()
+
+
+def test_saved_feeds_and_exports_that_reuse_an_id_are_different_articles(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "siteA.xml").write_bytes(feed_file("Site A", "Floods in the north"))
+    (tmp_path / "siteB.xml").write_bytes(feed_file("Site B", "Elections in the south"))
+    (tmp_path / "x.jsonl").write_text(json.dumps({"id": 1, "title": "Export X story", "body": "x"}))
+    (tmp_path / "y.jsonl").write_text(
+        json.dumps({"id": 1, "title": "Export Y other story", "body": "y"})
+    )
+    for name in ("siteA.xml", "siteB.xml", "x.jsonl", "y.jsonl"):
+        report = json.loads(run(tmp_path, "ingest", str(tmp_path / name), "--json").stdout)
+        assert (report["added"], report["updated"]) == (1, 0), name
+    again = json.loads(run(tmp_path, "ingest", str(tmp_path), "--json").stdout)
+    assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, 4)
+
+    latest = json.loads(run(tmp_path, "latest", "-n", "10", "--json").stdout)
+    by_title = {a["title"]: a["source"] for a in latest}
+    assert by_title["Floods in the north"] == "Site A"
+    assert by_title["Elections in the south"] == "Site B"
+    assert {"Export X story", "Export Y other story"} <= set(by_title)
+
+
+def test_dates_out_of_range_reject_nothing_but_the_date(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n, date in enumerate(
+        ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00", "2099-12-31T00:00:00Z"]
+    ):
+        (folder / f"{n}.txt").write_text(f"---\ndate: {date}\n---\nSeed story {n}\n\nBody {n}.\n")
+    (folder / "z.txt").write_text("Last seed story\n\nIt is read too.\n")
+    (folder / "e.jsonl").write_text(
+        "\n".join(
+            json.dumps({"title": f"Export story {n}", "date": date})
+            for n, date in enumerate(["0001-01-01T00:00:00+01:00", "2025-01-02", 1e300])
+        )
+    )
+    result = run(tmp_path, "ingest", str(folder), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["added"] == 7
+    latest = json.loads(run(tmp_path, "latest", "-n", "20", "--json").stdout)
+    assert all(a["published_at"] < "2099" for a in latest)
+    dated = {a["title"]: a["date_source"] for a in latest}
+    assert dated["Seed story 2"] == "ingest" and dated["Export story 1"] == "article"
+
+
+def test_ingest_reports_every_record_it_skips_and_fails_when_nothing_was_usable(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"title":null,"body":null}\n[1,2,3]\n"str"\n{broken\n')
+    (tmp_path / "empty.json").write_text("")
+    (tmp_path / "null.json").write_text("null")
+    (tmp_path / "README.md").write_text("# notes\n")
+    paths = [str(tmp_path / n) for n in ("bad.jsonl", "empty.json", "null.json", "README.md")]
+    result = run(tmp_path, "ingest", *paths, "--json")
+    assert result.returncode == 1
+    rejected = json.loads(result.stdout)["rejected"]
+    assert sorted(r["item"] for r in rejected) == sorted(
+        [f"{bad}:{n}" for n in (1, 2, 3, 4)] + paths[1:]
+    )
+    assert all(r["reason"] for r in rejected)
+
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(
+        b'<rss version="2.0"><channel><title>F</title>'
+        b"<item><title>Kept</title><link>https://f.example/1</link></item>"
+        b"<item><title>Twice</title><link>https://f.example/1</link></item>"
+        b"<item><description>no link and no title</description></item>"
+        b"</channel></rss>"
+    )
+    text = run(tmp_path, "ingest", str(feed))
+    assert text.returncode == 0  # something was stored
+    assert text.stdout.startswith("1 added, 0 updated, 0 unchanged, 2 rejected")
+    assert f"rejected {feed}: Twice: duplicate item" in text.stdout
+
+    dtd = tmp_path / "dtd.rss"
+    dtd.write_bytes(b'<!DOCTYPE rss [<!ENTITY a "&#38;&#38;">]><rss version="2.0"></rss>')
+    refused = run(tmp_path, "ingest", str(dtd), "--json")
+    assert refused.returncode == 1
+    [why] = json.loads(refused.stdout)["rejected"]
+    assert why["item"] == str(dtd) and "entity" in why["reason"]
+
+
+def test_stored_titles_bodies_and_links_are_plain_text_and_http_whatever_the_input(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "e.jsonl").write_text(
+        json.dumps({"title": "&lt;script&gt;alert(1)&lt;/script&gt;Escaped", "body": "a < b"})
+    )
+    (tmp_path / "f.xml").write_bytes(
+        b'<rss version="2.0"><channel><title>F</title><item>'
+        b"<title>&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;Hi</title>"
+        b"<link>https://f.example/1</link><description>x&lt;y</description></item></channel></rss>"
+    )
+    (tmp_path / "s.txt").write_text(
+        "---\nurl: javascript:alert(1)\n---\n<script>alert(1)</script><b>Seed</b> title\n\n<p>body</p>\n"
+    )
+    report = json.loads(run(tmp_path, "ingest", str(tmp_path), "--json").stdout)
+    assert report["added"] == 3
+    latest = json.loads(run(tmp_path, "latest", "--json").stdout)
+    assert {(a["title"], a["url"]) for a in latest} == {
+        ("Escaped", None),
+        ("Hi", "https://f.example/1"),
+        ("Seed title", None),
+    }
+    with closing(sqlite3.connect(tmp_path / "cli.db")) as db:
+        rows = dict(
+            db.execute("SELECT title, body || '|' || source || '|' || location FROM articles")
+        )
+    assert rows == {"Escaped": "a < b||", "Hi": "x<y|F|", "Seed title": "body||"}
+
+
+def test_an_id_too_big_for_sqlite_is_not_found(tmp_path: Path) -> None:
+    result = run(tmp_path, "summary", "99999999999999999999999", "--json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["error"] == "article_not_found"
+
+
+def test_analyze_reads_stdin_like_a_file(tmp_path: Path) -> None:
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "analyze"],
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)},
+        input=b"\xff\xfe bad",
+        capture_output=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and bad.stderr.decode().startswith("cannot read standard input")
+    assert b"Traceback" not in bad.stderr
+
+    text = "\ufeffHamas said on Monday.\r\nNetanyahu met mediators in Gaza.\r\n"
+    path = tmp_path / "doc.txt"
+    path.write_bytes(text.encode("utf-8"))
+    from_file = json.loads(run(tmp_path, "analyze", str(path)).stdout)
+    from_stdin = json.loads(run(tmp_path, "analyze", "-", stdin=text).stdout)
+    assert from_file == from_stdin
+    clean = text.lstrip("\ufeff").replace("\r\n", "\n")
+    assert from_file["entities"]
+    for entity in from_file["entities"]:
+        assert clean[entity["start"] : entity["end"]] == entity["text"]
+
+
+@pytest.mark.parametrize("command", ["latest", "ingest", "search", "poll", "run"])
+@pytest.mark.parametrize("where", ["folder", "uncreatable", "not sqlite"])
+def test_a_bad_database_path_is_one_line_naming_it(
+    tmp_path: Path, command: str, where: str
+) -> None:
+    path = {"folder": tmp_path, "uncreatable": Path("/proc/nope/x.db")}.get(where)
+    if path is None:
+        path = tmp_path / "notes.db"
+        path.write_text("not a database\n" * 100)
+    args = {"ingest": [str(SEED_FILE)], "search": ["gaza"]}.get(command, [])
+    result = run(tmp_path, command, *args, env={"DATABASE_PATH": str(path)})
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "DATABASE_PATH" in result.stderr
+
+
+def test_search_words_may_start_with_a_dash_and_options_are_checked(tmp_path: Path) -> None:
+    run(tmp_path, "ingest", str(SEED_FILE))
+    found = run(tmp_path, "search", "حماس", "-غزة", "--json")
+    assert found.returncode == 0 and json.loads(found.stdout)["query"] == "حماس -غزة"
+    assert json.loads(run(tmp_path, "search", "-hamas", "حماس", "--json").stdout)["total"] == 1
+    for bad in (["--limit", "0"], ["--limit", "-1"], ["--page", "-3"], ["--page=0"]):
+        result = run(tmp_path, "search", "gaza", *bad)
+        assert result.returncode == 2 and "must be from 1" in result.stderr
+    latest = run(tmp_path, "latest", "-n", "0")
+    assert latest.returncode == 2 and "/latest" not in latest.stderr
+    assert "-n: must be from 1 to 20" in latest.stderr
+
+
+def test_export_records_with_wrong_types_are_rejected_or_lose_only_the_bad_fields(
+    tmp_path: Path,
+) -> None:
+    records = [
+        {"title": "Nested", "body": {"nested": {"deep": [1, 2]}}},
+        {"title": ["a", "list"], "body": "b"},
+        {
+            "title": "Typed",
+            "body": "Body.",
+            "tags": [{"name": "t1"}, 5, None, "t2"],
+            "author": {"name": "A"},
+            "guid": {"a": 1},
+            "source": ["S"],
+            "url": {"href": "https://x.example/1"},
+        },
+        {"title": "Long " + "x" * 2_000_000, "body": "Short body."},
+    ]
+    export = tmp_path / "types.jsonl"
+    export.write_text("\n".join(json.dumps(r) for r in records))
+    report = json.loads(run(tmp_path, "ingest", str(export), "--json").stdout)
+    assert report["added"] == 2
+    assert sorted((r["item"], r["reason"]) for r in report["rejected"]) == [
+        (f"{export}:1", "body is not text: dict"),
+        (f"{export}:2", "title is not text: list"),
+    ]
+    with closing(sqlite3.connect(tmp_path / "cli.db")) as db:
+        typed = db.execute(
+            "SELECT body, tags, author, guid, source, url FROM articles WHERE title = 'Typed'"
+        ).fetchone()
+        [long_title] = db.execute("SELECT title FROM articles WHERE title LIKE 'Long%'").fetchone()
+    assert typed == ("Body.", '["t1", "t2"]', "", None, "", None)
+    assert len(long_title) <= 300
+
+
+def test_a_json_file_of_one_object_per_line_is_read_like_jsonl(tmp_path: Path) -> None:
+    export = tmp_path / "mongo.json"
+    export.write_text('{"title": "First line"}\n{"title": "Second line"}\n')
+    report = json.loads(run(tmp_path, "ingest", str(export), "--json").stdout)
+    assert (report["added"], report["rejected"]) == (2, [])

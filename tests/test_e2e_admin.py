@@ -199,3 +199,20 @@ async def test_admin_commands_stay_out_of_the_menu_and_help(admin_tg: BotUnderTe
         "resumesource",
         "export",
     ]
+
+
+async def test_a_private_address_is_refused_as_such(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    feed_server.routes["/feed"] = Route(body=FEED)
+    config = make_config(tmp_path, admin_ids=frozenset({ADMIN}), seeds_dir=tmp_path)
+    async with bot_under_test(config) as tg:
+        try:
+            for url in (f"http://localhost:{feed_server.port}/feed", feed_server.url("/feed")):
+                [reply] = await admin_sends(tg, f"/addsource {url}")
+                assert reply.text == t("en", "source_private_address")
+                assert "ALLOW_PRIVATE_FEEDS" in reply.text
+            assert (await admin_sends(tg, "/sources"))[0].text == t("en", "sources_empty")
+        finally:
+            await tg.services.poller.http.aclose()
+    assert feed_server.requests == []  # refused before any request

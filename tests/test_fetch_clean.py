@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.fetch.clean import _SPACES, html_to_text, one_line
+from bot.fetch.clean import _SPACES, html_to_text, one_line, strip_markup
 
 
 def test_paragraphs_and_line_breaks_are_kept() -> None:
@@ -58,3 +59,33 @@ def test_text_inside_paragraphs_survives(words: list[str]) -> None:
 def test_spaces_collapse_like_every_run_replaced(text: str) -> None:
     # _SPACES skips runs that are one plain space already; the result must be the same.
     assert _SPACES.sub(" ", text) == re.sub(r"[ \t\r\f\v\u00a0]+", " ", text)
+
+
+@pytest.mark.parametrize(
+    ("markup", "text"),
+    [
+        ("&lt;script&gt;alert(1)&lt;/script&gt;Escaped", "Escaped"),
+        ("&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;Hi", "Hi"),
+        ("&amp;lt;b&amp;gt;Bold&amp;lt;/b&amp;gt; news", "Bold news"),
+        ("a &lt; b", "a < b"),
+        ("a < b", "a < b"),
+        ("x<y", "x<y"),
+        ("5 &lt;3 and 4>2", "5 <3 and 4>2"),
+    ],
+)
+def test_no_tag_survives_however_often_it_was_escaped(markup: str, text: str) -> None:
+    assert html_to_text(markup) == text
+
+
+@given(st.text(alphabet=st.sampled_from("<>/&;ltgampb sx"), max_size=60))
+def test_the_text_never_holds_a_tag(markup: str) -> None:
+    assert not re.search(r"<[A-Za-z/!?][^<>]*>", html_to_text(markup))
+
+
+def test_strip_markup_leaves_plain_text_alone() -> None:
+    assert strip_markup("AT&amp;T: a < b, x<y") == "AT&amp;T: a < b, x<y"
+    assert strip_markup("<b>AT&amp;T</b>") == "AT&T"
+
+
+def test_control_characters_are_dropped() -> None:
+    assert html_to_text("<p>a\x00b\x1b</p><p>c\rd\x0be</p>") == "ab\n\nc\nd\ne"

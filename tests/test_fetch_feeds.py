@@ -187,6 +187,33 @@ def test_missing_charset_falls_back_by_source_language() -> None:
     assert result.drafts[0].title == turkish
 
 
+@pytest.mark.parametrize("encoding", ["windows-1256", "iso-8859-6"])
+@pytest.mark.parametrize("language", [None, "ar", "tr"])
+def test_undeclared_legacy_arabic_is_read_as_arabic(encoding: str, language: str | None) -> None:
+    xml = rss(
+        f"<item><title>{ARABIC_TITLE}</title><description>{ARABIC_BODY}</description>"
+        "<link>https://ar.example/1</link></item>",
+        channel="<language>ar</language>",
+        decl="",
+    )
+    result = parse(xml.encode(encoding), language=language)
+    [draft] = result.drafts
+    assert (draft.title, draft.body) == (ARABIC_TITLE, ARABIC_BODY)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Şırnak'ta güneşli hava, İzmir'de yağış, Muğla'da rüzgâr", "windows-1254"),
+        ("Le café où l'été s'achève, à Genève", "windows-1252"),
+    ],
+)
+def test_undeclared_latin_text_is_not_taken_for_arabic(text: str, encoding: str) -> None:
+    xml = rss(f"<item><title>{text}</title><link>https://x.example/1</link></item>", decl="")
+    language = "tr" if encoding == "windows-1254" else None
+    assert parse(xml.encode(encoding), language=language).drafts[0].title == text
+
+
 def test_utf8_bom_is_handled() -> None:
     xml = rss(f"<item><title>{ARABIC_TITLE}</title><link>https://ar.example/1</link></item>")
     result = parse(b"\xef\xbb\xbf" + xml.encode("utf-8"))
@@ -487,3 +514,14 @@ def test_external_dtd_is_never_fetched(feed_server: FeedServer) -> None:
     result = parse(doc)
     assert [d.title for d in result.drafts] == ["safe"]
     assert feed_server.requests == []
+
+
+@pytest.mark.parametrize("date", ["2025-13-45T99:99:99Z", "2025-02-30", "2025-03-06T24:61:00Z"])
+def test_an_impossible_iso_date_is_no_date(date: str) -> None:
+    result = parse(
+        rss(
+            f"<item><title>t</title><link>https://x.example/1</link><pubDate>{date}</pubDate></item>"
+        )
+    )
+    [draft] = result.drafts
+    assert (draft.published_at, draft.date_source) == (None, "ingest")

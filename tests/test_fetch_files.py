@@ -132,6 +132,8 @@ def test_unsupported_suffix_is_reported(tmp_path: Path) -> None:
         ("Fri, 20 Nov 2026 08:00:00 +0100", datetime(2026, 11, 20, 7, 0, tzinfo=UTC)),
         (0, datetime(1970, 1, 1, tzinfo=UTC)),
         ("tomorrow", None),
+        ("0001-01-01T00:00:00+01:00", None),
+        ("9999-12-31T23:59:59-05:00", None),
         (None, None),
         (True, None),
         (1e20, None),
@@ -164,3 +166,25 @@ def test_real_saudinewsnet_export(tmp_path: Path) -> None:
     # Arabic survives: at least one Arabic letter in most titles.
     arabic = sum(any("\u0600" <= ch <= "\u06ff" for ch in d.title) for d in result.drafts)
     assert arabic > 0.9 * len(result.drafts)
+
+
+def test_a_saved_feed_without_a_title_is_named_after_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "untitled.rss"
+    path.write_bytes(
+        b'<rss version="2.0"><channel><item><guid isPermaLink="false">1</guid>'
+        b"<title>Saved</title></item></channel></rss>"
+    )
+    [draft] = parse_file(path)
+    assert (draft.source, draft.guid) == ("untitled.rss", "1")
+
+
+def test_export_ids_without_a_source_are_scoped_to_their_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text(
+        json.dumps({"id": 7, "title": "a"})
+        + "\n"
+        + json.dumps({"id": 7, "title": "b", "source": "S"})
+    )
+    first, second = parse_file(path)
+    assert first.guid == "x.jsonl#7"
+    assert (second.guid, second.source) == ("7", "S")

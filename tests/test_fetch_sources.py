@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.fetch.sources import DEFAULT_SOURCES, LANGUAGES, TOPICS, SourceConfigError, load_sources
+from bot.fetch.sources import (
+    DEFAULT_SOURCES,
+    LANGUAGES,
+    TOPICS,
+    SourceConfigError,
+    load_sources,
+    load_sources_report,
+)
 
 
 def test_shipped_sources_are_valid_and_cover_all_languages() -> None:
@@ -64,3 +71,16 @@ def test_defaults(tmp_path: Path) -> None:
         True,
         [],
     )
+
+
+def test_a_bad_entry_is_skipped_with_its_reason_and_the_others_kept(tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        '[[source]]\nname = "A"\nurl = "https://a.example/rss"\nlanguage = "en"\n'
+        '[[source]]\nname = "B"\nurl = "ftp://b.example/"\nlanguage = "en"\n'
+        '[[source]]\nname = "A"\nurl = "https://c.example/rss"\nlanguage = "ar"\n'
+    )
+    sources, problems = load_sources_report(path)
+    assert [s.url for s in sources] == ["https://a.example/rss"]
+    assert problems[0].startswith("source #2 (B): not an http(s) URL")
+    assert problems[1] == "source #3: duplicate source name 'A'"

@@ -15,6 +15,7 @@ import bot.services.ingest as ingest_module
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.models import ArticleDraft
+from bot.nlp.normalize import strip_controls
 from bot.services import Services, build_services
 
 
@@ -217,11 +218,37 @@ def test_empty_drafts_are_rejected_with_a_reason(services: Services, draft: Arti
     assert counts(services)[0] == 0
 
 
-def test_html_and_controls_in_a_title_are_kept_as_text_and_escaped_on_display(
-    services: Services,
-) -> None:
+def test_html_and_controls_in_a_draft_are_stored_as_plain_text(services: Services) -> None:
     report = services.ingest.ingest(
-        [ArticleDraft(title="<b>Breaking</b> \u202enews\u202c", body="Text.")]
+        [
+            ArticleDraft(
+                title="<b>Breaking</b> \u202enews\u202c",
+                body="<p>One &amp; two.</p><script>alert(1)</script><p>a < b</p>",
+                url="javascript:alert(1)",
+            )
+        ]
     )
     article = services.articles.get(report.added[0])
-    assert article.title == "<b>Breaking</b> news"
+    assert (article.title, article.body, article.url) == (
+        "Breaking news",
+        "One & two.\na < b",
+        None,
+    )
+
+
+def test_control_characters_are_not_stored_but_newlines_are_kept(services: Services) -> None:
+    report = services.ingest.ingest(
+        [
+            ArticleDraft(
+                title="Nul\u0000title\u0007 \x1b[31mred",
+                body="one\u0000\r\ntwo\x7f\tthree\n\x1b",
+                author="A\u0001B",
+                tags=["\u0007", "t\x00ag"],
+            )
+        ]
+    )
+    article = services.articles.get(report.added[0])
+    assert article.title == "Nultitle [31mred"
+    assert article.body == "one\ntwo three"
+    assert (article.author, article.tags) == ("AB", ["tag"])
+    assert strip_controls("a\u200cb\u200dc\td\ne") == "a\u200cb\u200dc\td\ne"

@@ -55,3 +55,20 @@ def test_any_text_parses_or_is_refused_cleanly(text: str) -> None:
     except ValueError:
         return
     assert draft.title
+
+
+@pytest.mark.parametrize(
+    "date", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00", "1970-01-01", "soon"]
+)
+def test_a_date_utc_cannot_hold_or_before_feeds_existed_falls_back_to_the_file_time(
+    date: str,
+) -> None:
+    mtime = datetime(2025, 3, 1, tzinfo=UTC)
+    draft = parse_seed_text(f"---\ndate: {date}\n---\nTitle\n\nBody.\n", mtime=mtime)
+    assert (draft.published_at, draft.date_source) == (mtime, "file_mtime")
+
+
+def test_a_date_in_the_future_is_clamped_to_now_like_a_feed_date() -> None:
+    now = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)
+    draft = parse_seed_text("---\ndate: 2099-01-01T00:00:00Z\n---\nTitle\n\nBody.\n", now=now)
+    assert (draft.published_at, draft.date_source) == (now, "ingest")

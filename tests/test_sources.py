@@ -195,6 +195,19 @@ async def test_articles_carry_the_source_name_link_and_topics(
     assert row[0] == source.id
 
 
+async def test_an_undeclared_iso_8859_6_feed_is_stored_as_arabic(
+    services: Services, feed_server: FeedServer
+) -> None:
+    title, text = "الرئيس يستقبل وفداً اقتصادياً", "بحث الجانبان سبل تعزيز التعاون والتبادل التجاري."
+    feed = rss([item(1, text, title=title)], title="أخبار", language="ar").decode()
+    feed = feed.replace('<?xml version="1.0" encoding="utf-8"?>', "")
+    feed_server.routes["/rss"] = Route(body=feed.encode("iso-8859-6"), content_type="text/xml")
+    add(services, feed_server.url("/rss"), language=None)
+    await poll(services)
+    [article] = services.store.articles.latest(1)
+    assert (article.title, article.body, article.language) == (title, text, "ar")
+
+
 def test_backoff_doubles_and_is_capped() -> None:
     assert backoff(15, 0) == timedelta(minutes=15)
     assert [backoff(15, n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (30, 60, 120)]
@@ -504,12 +517,38 @@ async def test_add_source_refuses_bad_urls_and_private_addresses(tmp_path: Path)
             with pytest.raises(BadInput) as refused:
                 await services.sources.add_source(url)
             assert refused.value.key == key
-        with pytest.raises(BadInput) as private:
-            await services.sources.add_source("http://127.0.0.1:9/rss")
-        assert private.value.key == "source_no_feed"
+        for url in (
+            "http://127.0.0.1:9/rss",
+            "http://localhost:9/feed",
+            "http://169.254.169.254/",
+            "http://0x7f000001/",
+            "http://[::1]/",
+            "http://10.0.0.1/rss",
+        ):
+            with pytest.raises(BadInput) as private:
+                await services.sources.add_source(url)
+            assert private.value.key == "source_private_address", url
     finally:
         await services.sources.http.aclose()
         services.close()
+
+
+async def test_a_feed_title_with_control_characters_is_saved_clean_and_exports_valid_opml(
+    services: Services, feed_server: FeedServer
+) -> None:
+    # XML forbids these characters; feedparser reads such a feed anyway, with its loose parser.
+    feed_server.routes["/rss"] = Route(body=rss([item(1)], title="Bad\x01 name\x1b[0m"))
+    try:
+        source = await services.sources.add_source(feed_server.url("/rss"))
+    finally:
+        await services.sources.http.aclose()
+    assert source.name == "Bad name[0m"
+    services.store.sources.add(
+        name="Raw\x00\x07 name", url="https://raw.example/rss", language=None, topics=[],
+        interval_minutes=15, fetch_full_text=False, now=START,
+    )  # fmt: skip
+    exported = parse_opml(services.sources.export_opml())
+    assert [s.title for s in exported] == ["Bad name[0m", "Raw name"]
 
 
 def test_remove_pause_resume_unknown_ids(services: Services) -> None:
@@ -547,8 +586,11 @@ def test_opml_import_and_export_round_trip(services: Services) -> None:
     assert [(s.name, s.url, s.language, s.topics) for s in report.added] == [
         ("Wire", "https://wire.example/rss", "en", ["world", "economy"])
     ]
-    # The duplicate spelling and the javascript: link never leave parse_opml.
-    assert report.skipped == [("https://local.example/atom.xml", "already a source")]
+    # The duplicate spelling never leaves parse_opml; the javascript: link is counted as skipped.
+    assert report.skipped == [
+        ("https://local.example/atom.xml", "already a source"),
+        ("javascript:alert(1)", "not an http(s) URL"),
+    ]
     assert services.sources.import_opml(OPML).added == []  # idempotent
     exported = parse_opml(services.sources.export_opml())
     assert [(e.title, e.url, e.topics) for e in exported] == [
@@ -653,6 +695,51 @@ def test_cli_poll_polls_due_sources_once(tmp_path: Path, feed_server: FeedServer
     second = run()  # nothing is due again for 30 minutes
     assert second.returncode == 0
     assert second.stdout.startswith("0 source(s) polled")
+
+
+def test_cli_poll_skips_a_bad_source_entry_and_says_why(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    feed_server.routes["/rss"] = Route(body=rss([item(1)]))
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    toml = seeds / "sources.toml"
+    toml.write_text(
+        f'[[source]]\nname = "Loop"\nurl = "{feed_server.url("/rss")}"\nlanguage = "en"\n\n'
+        '[[source]]\nname = "Bad"\nurl = "https://bad.example/rss"\nlanguage = "fr"\n',
+        encoding="utf-8",
+    )
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(REPO),
+        "DATABASE_PATH": str(tmp_path / "cli.db"),
+        "SEEDS_DIR": str(seeds),
+        "ALLOW_PRIVATE_FEEDS": "true",
+    }
+
+    def poll_cli() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "poll", "--json"],
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    result = poll_cli()
+    assert result.returncode == 0
+    report = json.loads(result.stdout)
+    assert (report["polled"], report["added"]) == (1, 1)
+    assert report["source_file_errors"] == [
+        "source #2 (Bad): language must be one of ['ar', 'en', 'tr']"
+    ]
+    assert "skipped source #2 (Bad): language must be one of" in result.stderr
+
+    toml.write_text("[[source]\nname = ", encoding="utf-8")
+    broken = poll_cli()
+    assert broken.returncode == 1
+    assert f"cannot read {toml}:" in broken.stderr
 
 
 async def test_commands_are_answered_while_a_feed_is_being_ingested(

@@ -6,6 +6,8 @@ import html
 import re
 from html.parser import HTMLParser
 
+from bot.nlp.normalize import strip_controls
+
 # Elements whose content is never text a reader should see.
 _DROP = frozenset({"script", "style", "noscript", "iframe", "object", "embed", "svg", "template"})
 # Elements that end a paragraph.
@@ -20,6 +22,11 @@ _BLOCK = frozenset(
 # gap between words) is not matched: substituting it would change nothing, at a cost per word.
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]{2,}|[\t\r\f\v\u00a0]")
 _BREAKS = re.compile(r"\n\s*\n+")
+# Something a browser would take for a tag or comment: '<' then a name, '/', '!' or '?', up to
+# '>'. A '<' followed by anything else ("a < b", "x<3") is text.
+_TAG = re.compile(r"<(?:/?[A-Za-z][^<>]*|![^<>]*|\?[^<>]*)>")
+# Text that was HTML-escaped more than this many times is not a feed's mistake.
+MAX_UNESCAPES = 4
 
 
 class _TextExtractor(HTMLParser):
@@ -58,22 +65,48 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
+def _visible_text(markup: str) -> str:
+    """One pass of the parser: the text between the tags, entities decoded."""
+    parser = _TextExtractor()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.parts)
+
+
 def html_to_text(markup: str | None) -> str:
-    """Return the visible text of an HTML fragment, paragraphs separated by blank lines."""
+    """Return the visible text of an HTML fragment, paragraphs separated by blank lines.
+
+    The result holds no tag, however many times the markup was escaped: what decoding
+    an entity turns into a tag is parsed again. A '<' that starts no tag ("a < b", "x<y")
+    is text and stays.
+    """
     if not markup:
         return ""
-    if "<" not in markup and "&" not in markup:
-        text = markup
-    else:
-        parser = _TextExtractor()
-        parser.feed(markup)
-        parser.close()
-        text = "".join(parser.parts)
+    text = markup
+    for _ in range(MAX_UNESCAPES):
+        if "<" not in text and "&" not in text:
+            break
+        text = _visible_text(text)
         # A feed that escaped its HTML twice leaves entities behind after one pass.
         if "&" in text:
             text = html.unescape(text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+        if not _TAG.search(text):
+            break
+    else:
+        text = _TAG.sub("", text)  # escaped more often than any real feed does
+    lines = [_SPACES.sub(" ", line).strip() for line in strip_controls(text).split("\n")]
     return _BREAKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def strip_markup(text: str) -> str:
+    """Return `text` with its tags removed (as `html_to_text`), or unchanged if it has none.
+
+    For text that is meant to be plain already (seed files, drafts): entities in it are
+    decoded only when it also holds tags, so "AT&amp;T" written in plain text stays.
+    """
+    if "<" not in text or not _TAG.search(text):
+        return text
+    return html_to_text(text)
 
 
 def one_line(markup: str | None) -> str:

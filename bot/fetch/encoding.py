@@ -17,6 +17,21 @@ _BOMS = (
 )
 # Legacy single-byte code pages to try when nothing is declared, by language.
 _FALLBACK = {"ar": "windows-1256", "tr": "windows-1254", "fa": "windows-1256"}
+# The legacy Arabic code pages, the commoner first (it wins a tie).
+_ARABIC_CODECS = ("cp1256", "iso8859_6")
+# Fewer Arabic words than this prove nothing about the code page.
+MIN_ARABIC_WORDS = 3
+_NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f\W]\w*")
+
+
+def _is_arabic(char: str) -> bool:
+    """Tell whether a character is in one of the Arabic blocks."""
+    return (
+        "\u0600" <= char <= "\u06ff"
+        or "\u0750" <= char <= "\u077f"
+        or "\ufb50" <= char <= "\ufdff"
+        or "\ufe70" <= char <= "\ufeff"
+    )
 
 
 def _codec(name: str | None) -> str | None:
@@ -57,13 +72,19 @@ def decode_document(
         return content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    candidates = [
-        _codec(http_charset(content_type)),
-        _codec(declared_xml_encoding(content)),
-        _codec(_FALLBACK.get((language or "").split("-")[0].lower())),
-        "cp1252",
-    ]
-    for name in candidates:
+    declared = [_codec(http_charset(content_type)), _codec(declared_xml_encoding(content))]
+    for name in declared:
+        if name is None or name in ("utf_8", "ascii"):
+            continue
+        try:
+            return content.decode(name), name
+        except UnicodeDecodeError:
+            continue
+    # Nothing declared that fits: Arabic if the bytes read as Arabic, else a guess by language.
+    arabic = guess_arabic(content)
+    if arabic is not None:
+        return arabic
+    for name in (_codec(_FALLBACK.get((language or "").split("-")[0].lower())), "cp1252"):
         if name is None or name in ("utf_8", "ascii"):
             continue
         try:
@@ -71,6 +92,44 @@ def decode_document(
         except UnicodeDecodeError:
             continue
     return content.decode("utf-8", "replace"), "utf-8"
+
+
+def _word_scripts(text: str) -> tuple[int, int]:
+    """Count (Arabic words, other words) among the words with a letter outside ASCII.
+
+    A word is Arabic when every letter in it is; a word that mixes Arabic and Latin
+    letters is the mark of the wrong code page.
+    """
+    arabic = other = 0
+    for word in _NON_ASCII_WORD.findall(text):
+        letters = [c for c in word if c.isalpha()]
+        if letters and all(_is_arabic(c) for c in letters):
+            arabic += 1
+        else:
+            other += 1
+    return arabic, other
+
+
+def guess_arabic(content: bytes) -> tuple[str, str] | None:
+    """Return (text, encoding) if the bytes read as Arabic in windows-1256 or ISO-8859-6.
+
+    Each code page decodes the other's Arabic into words that mix Arabic and Latin
+    letters (ISO-8859-6's ل م ن ه و ي are à â ç è é ê ë in windows-1256), and
+    windows-1256's ق ف ك are holes in ISO-8859-6: the reading with Arabic words and
+    almost no mixed ones wins.
+    """
+    best: tuple[int, str, str] | None = None
+    for name in _ARABIC_CODECS:
+        try:
+            text = content.decode(name)
+        except UnicodeDecodeError:
+            continue
+        arabic, other = _word_scripts(text)
+        if arabic >= MIN_ARABIC_WORDS and other * 20 <= arabic:
+            score = arabic - 20 * other
+            if best is None or score > best[0]:
+                best = (score, text, name)
+    return (best[1], best[2]) if best else None
 
 
 def as_utf8_xml(text: str) -> bytes:

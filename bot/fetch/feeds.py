@@ -31,6 +31,7 @@ _ITEM_START = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]")
 # More items than any news feed sends; the rest is cut to bound parse time.
 MAX_ITEMS = 1000
 _SUBSET_END = re.compile(r"\]\s*>")
+_ISO_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2}))?)?")
 # Items are read with dict.get: feedparser's FeedParserDict.get maps legacy names (none of the
 # keys read here) and raises and catches a KeyError inside for every missing key, which made
 # these lookups a good part of the per-item cost.
@@ -91,6 +92,23 @@ def _to_datetime(parsed: time.struct_time | None) -> datetime | None:
         return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
     except (OverflowError, ValueError, OSError):
         return None
+
+
+def impossible_iso_date(text: str | None) -> bool:
+    """Tell whether text starts with an ISO 8601 date or time no calendar has (month 13, 99:99).
+
+    feedparser rolls such a date over (2025-13-45T99:99:99Z became 2026-01-01) instead of
+    refusing it.
+    """
+    match = _ISO_DATE.match(text or "")
+    if match is None:
+        return False
+    year, month, day, hour, minute, second = (int(part or 0) for part in match.groups())
+    try:
+        datetime(year, month, day, hour, minute, min(second, 59))  # a leap second is a time
+    except ValueError:
+        return True
+    return False
 
 
 def sane_date(value: datetime | None, now: datetime) -> tuple[datetime | None, str]:
@@ -169,7 +187,14 @@ def entry_to_draft(
         return None, "no title and no text"
     guid = (dict.get(entry, "id") or "").strip() or link or _content_hash(title, body)
     # feedparser's own .get warns when it falls back from published to updated.
-    stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+    stamp = next(
+        (
+            dict.get(entry, f"{key}_parsed")
+            for key in ("published", "updated")
+            if dict.get(entry, f"{key}_parsed") and not impossible_iso_date(dict.get(entry, key))
+        ),
+        None,
+    )
     published, date_source = sane_date(_to_datetime(stamp), now)
     draft = ArticleDraft(
         title=title,

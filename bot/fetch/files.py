@@ -68,17 +68,37 @@ def parse_date(value: Any) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        return None
 
 
 def _text_list(value: Any) -> list[str]:
+    """Strings (or objects' string "name"s) of a list or comma-separated string; others dropped."""
     items = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else []
     out: list[str] = []
     for item in items:
-        text = one_line(item.get("name", "") if isinstance(item, dict) else str(item))
+        if isinstance(item, dict):
+            item = item.get("name")
+        text = one_line(item) if isinstance(item, str) else ""
         if text and text not in out:
             out.append(text)
     return out
+
+
+def _string(value: Any) -> str:
+    """A field's text; anything but a string (an object, a list, a number) is no text."""
+    return value if isinstance(value, str) else ""
+
+
+def _id(value: Any) -> str | None:
+    """An id as text: a string or a whole number; anything else is no id."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
 
 
 def record_to_draft(
@@ -87,33 +107,40 @@ def record_to_draft(
     """Build a draft from one export record; return (None, reason) when it is unusable."""
     if not isinstance(record, dict):
         return None, f"not an object: {type(record).__name__}"
-    title = one_line(str(_first(record, _TITLE) or ""))
-    body = html_to_text(str(_first(record, _BODY) or ""))
-    subtitle = html_to_text(str(_first(record, _SUBTITLE) or ""))
+    texts = {
+        "title": _first(record, _TITLE),
+        "body": _first(record, _BODY),
+        "subtitle": _first(record, _SUBTITLE),
+    }
+    for name, value in texts.items():
+        if value is not None and not isinstance(value, str):
+            return None, f"{name} is not text: {type(value).__name__}"
+    title = one_line(texts["title"])
+    body = html_to_text(texts["body"])
+    subtitle = html_to_text(texts["subtitle"])
     if not body and subtitle:
         body, subtitle = subtitle, ""
-    raw_url = _first(record, _URL)
-    url = absolute_url(str(raw_url), None) if raw_url else None
+    url = absolute_url(_string(_first(record, _URL)), None)
     if not title and not body:
         return None, "no title and no text"
     published, date_source = sane_date(parse_date(_first(record, _DATE)), now or datetime.now(UTC))
     if date_source == "feed":
         date_source = "article"  # the export's own date for the article
     author = _first(record, ("author", "byline", "authors"))
-    guid = record.get("guid") or record.get("id")
+    guid = _id(record.get("guid")) or _id(record.get("id"))
     return (
         ArticleDraft(
             title=title,
             body=body,
             subtitle=subtitle,
             url=url,
-            guid=str(guid) if guid not in (None, "") else url,
-            source=one_line(str(record.get("source") or default_source)),
-            language=language_code(str(_first(record, ("language", "lang")) or "")),
-            location=one_line(str(record.get("location") or "")),
+            guid=guid or url,
+            source=one_line(_string(record.get("source")) or default_source),
+            language=language_code(_string(_first(record, ("language", "lang")))),
+            location=one_line(_string(record.get("location"))),
             author=", ".join(_text_list(author))
             if isinstance(author, list)
-            else one_line(str(author or "")),
+            else one_line(_string(author)),
             tags=_text_list(_first(record, ("tags", "categories", "keywords"))),
             published_at=published,
             date_source=date_source,
@@ -129,7 +156,9 @@ def _records(path: Path, text: str, result: FileResult) -> list[tuple[str, Any]]
         try:
             data = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            if path.suffix.lower() == ".json":
+            # One object per line is also how .json exports come (mongoexport's default).
+            per_line = exc.msg == "Extra data" and stripped.startswith("{")
+            if path.suffix.lower() == ".json" and not per_line:
                 result.rejected.append((f"invalid JSON: {exc}", str(path)))
                 return []
         else:
@@ -162,8 +191,20 @@ def parse_file_report(
     content = path.read_bytes()
     suffix = path.suffix.lower()
     if suffix in FEED_SUFFIXES:
-        parsed = parse_feed(content, url=path.resolve().as_uri(), source=source, now=now)
-        result.drafts, result.rejected = parsed.drafts, parsed.rejected
+        uri = path.resolve().as_uri()
+        parsed = parse_feed(content, url=uri, source=source, now=now)
+        # Guids are only unique within a feed: the items are the feed's, named by its title
+        # (the file's name when it has none), so that two saved feeds that both number their
+        # items from 1 are two sets of articles, and the same file read again is the same.
+        name = source or parsed.feed_title or path.name
+        for draft in parsed.drafts:
+            draft.source = draft.source or name
+        result.drafts = parsed.drafts
+        # A rejection names the feed (its URL) or one of its items: say which file it is in.
+        result.rejected = [
+            (reason, str(path) if where == uri else f"{path}: {where}")
+            for reason, where in parsed.rejected
+        ]
         return result
     if suffix not in JSON_SUFFIXES:
         result.rejected.append((f"unsupported file type {suffix or '(none)'}", str(path)))
@@ -173,8 +214,12 @@ def parse_file_report(
         draft, reason = record_to_draft(record, default_source=source, now=now)
         if draft is None:
             result.rejected.append((reason, where))
-        else:
-            result.drafts.append(draft)
+            continue
+        if not draft.source and draft.guid and draft.guid != draft.url:
+            # An id with no source to scope it is only unique within its export: two exports
+            # that both start at id 1 must not overwrite each other's articles.
+            draft.guid = f"{path.name}#{draft.guid}"
+        result.drafts.append(draft)
     return result
 
 

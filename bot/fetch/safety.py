@@ -30,6 +30,10 @@ class UnsafeURL(ValueError):
     """The URL may not be fetched: wrong scheme, no host, or a non-public address."""
 
 
+class PrivateAddress(UnsafeURL):
+    """The URL's host is (or resolves to) a loopback, private, link-local or reserved address."""
+
+
 @dataclass(frozen=True)
 class Target:
     """A URL cleared for fetching and the address the connection must go to."""
@@ -115,5 +119,5 @@ async def check_url(
             except ValueError as exc:
                 raise UnsafeURL(f"bad address {address!r} for {host}") from exc
             if not public:
-                raise UnsafeURL(f"{host} resolves to non-public address {address}")
+                raise PrivateAddress(f"{host} resolves to non-public address {address}")
     return Target(url=url, scheme=scheme, host=host, port=port, address=addresses[0])

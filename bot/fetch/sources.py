@@ -68,11 +68,34 @@ def _source(entry: dict[str, Any], index: int) -> SourceConfig:
 
 def load_sources(path: str | Path = DEFAULT_SOURCES) -> list[SourceConfig]:
     """Read `[[source]]` tables from a TOML file; raise SourceConfigError on a bad entry."""
+    sources, problems = load_sources_report(path)
+    if problems:
+        raise SourceConfigError(problems[0])
+    return sources
+
+
+def load_sources_report(path: str | Path = DEFAULT_SOURCES) -> tuple[list[SourceConfig], list[str]]:
+    """Read the good `[[source]]` tables of a TOML file, and why each bad one was skipped.
+
+    Raise OSError or tomllib.TOMLDecodeError when the file cannot be read at all.
+    """
     with open(path, "rb") as handle:
         data = tomllib.load(handle)
-    sources = [_source(entry, i) for i, entry in enumerate(data.get("source", []))]
-    names = [s.name for s in sources]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise SourceConfigError(f"duplicate source names: {duplicates}")
-    return sources
+    entries = data.get("source", [])
+    if not isinstance(entries, list):
+        return [], ["'source' must be an array of tables ([[source]])"]
+    sources: list[SourceConfig] = []
+    problems: list[str] = []
+    for index, entry in enumerate(entries):
+        try:
+            if not isinstance(entry, dict):
+                raise SourceConfigError(f"source #{index + 1}: not a table")
+            source = _source(entry, index)
+        except SourceConfigError as error:
+            problems.append(str(error))
+            continue
+        if any(s.name == source.name for s in sources):
+            problems.append(f"source #{index + 1}: duplicate source name {source.name!r}")
+            continue
+        sources.append(source)
+    return sources, problems

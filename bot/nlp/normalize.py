@@ -16,6 +16,9 @@ _ARABIC_MARKS = re.compile(f"[{_ARABIC_MARKS_CLASS}]")
 # Zero-width and bidi control characters that users paste without seeing them.
 _INVISIBLE_CLASS = "\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad\u061c"
 INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
+# C0 controls but tab and newline, and DEL; CR, VT and FF are turned into newlines first.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LINE_ENDS = re.compile(r"\r\n?|[\x0b\x0c]")
 # Everything `fold` deletes, in one pass.
 _DROPPED = re.compile(f"[{_INVISIBLE_CLASS}{_ARABIC_MARKS_CLASS}]")
 
@@ -73,6 +76,17 @@ def strip_invisible(text: str) -> str:
     if text.isascii():  # constant time; every invisible character is outside ASCII
         return text
     return INVISIBLE.sub("", text)
+
+
+def strip_controls(text: str) -> str:
+    """Remove C0 control characters and DEL, keeping newlines and tabs; CR and friends end a line.
+
+    NUL, BEL, ESC and the like are never text: they corrupt terminals, and XML (an OPML
+    export) cannot hold them at all. ZWNJ and ZWJ are not controls in this sense.
+    """
+    if _CONTROL.search(text) is None:  # the usual case, one scan in C
+        return text
+    return _CONTROL.sub("", _LINE_ENDS.sub("\n", text))
 
 
 def collapse_spaces(text: str) -> str:

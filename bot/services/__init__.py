@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.errors import ConfigError
 from bot.services.articles import ArticleService
 from bot.services.chats import ChatService
 from bot.services.delivery import DeliveryService
@@ -45,10 +48,18 @@ class Services:
         self.store.close()
 
 
+def open_store(path: Path) -> Store:
+    """Open (or create) the database; raise ConfigError naming DATABASE_PATH when it cannot be."""
+    try:
+        return Store(path)
+    except (OSError, sqlite3.Error) as error:
+        raise ConfigError(f"DATABASE_PATH {str(path)!r} cannot be opened: {error}") from None
+
+
 def build_services(config: Config, clock: Clock | None = None) -> Services:
-    """Open the store and wire the services on top of it."""
+    """Open the store and wire the services on top of it; raise ConfigError if it cannot be."""
     clock = clock or SystemClock()
-    store = Store(config.database_path)
+    store = open_store(config.database_path)
     entities = EntityService(store, clock)
     topics = TopicService(store)
     stories = StoryService(store, clock)

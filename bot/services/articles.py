@@ -13,6 +13,7 @@ LATEST_DEFAULT = 5
 LATEST_MAX = 20
 SEARCH_PAGE_SIZE = 5
 QUERY_MAX_CHARS = 500
+MAX_ID = 2**63 - 1  # SQLite's largest integer
 SNIPPET_CHARS = 220
 
 
@@ -75,6 +76,8 @@ class ArticleService:
 
     def get(self, article_id: int) -> Article:
         """Return one article or raise NotFound."""
+        if not 0 < article_id <= MAX_ID:  # SQLite raises OverflowError past 64 bits
+            raise NotFound("article_not_found", id=article_id)
         article = self.store.articles.get(article_id)
         if article is None:
             raise NotFound("article_not_found", id=article_id)

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from bot.clock import Clock
+from bot.fetch.clean import strip_markup
+from bot.fetch.http import MAX_BYTES
 from bot.fetch.urls import canonical_url
 from bot.models import ArticleDraft
 from bot.nlp.analyzer import analyze
 from bot.nlp.language import detect_language
-from bot.nlp.normalize import collapse_spaces, fold, strip_invisible
+from bot.nlp.normalize import collapse_spaces, fold, strip_controls, strip_invisible
 from bot.nlp.summarize import summarize
 from bot.seeds import parse_seed_file
 from bot.store import Store
@@ -32,6 +34,14 @@ ANALYSIS_BATCH = 128
 # costs as much as writing a few articles. A transaction ends early when a command waits
 # for the connection: the command waits for one article's writes, not for the batch.
 WRITE_BATCH = 128
+# Longest stored fields, whatever the input (an export may hold a 2 MB "title"). A fetched
+# feed is at most MAX_BYTES in all, so no feed article loses body text to BODY_MAX_CHARS;
+# names get the 200 characters a source's name gets (SourceService).
+TITLE_MAX_CHARS = 300
+SUBTITLE_MAX_CHARS = 2_000
+BODY_MAX_CHARS = MAX_BYTES
+NAME_MAX_CHARS = 200  # source, author, location, each tag
+MAX_TAGS = 50
 
 
 @dataclass
@@ -60,24 +70,38 @@ class IngestReport:
 
 
 def clean_line(text: str) -> str:
-    """Collapse a single-line field: no controls, no runs of spaces."""
-    return collapse_spaces(strip_invisible(text).replace("\n", " "))
+    """Collapse a single-line field: plain text, no controls, no runs of spaces."""
+    return collapse_spaces(strip_controls(strip_invisible(strip_markup(text))).replace("\n", " "))
 
 
 def clean_body(text: str) -> str:
-    """Keep paragraphs, drop invisible characters and blank runs."""
-    lines = (collapse_spaces(line) for line in strip_invisible(text).splitlines())
+    """Keep paragraphs as plain text, drop invisible and control characters and blank runs."""
+    text = strip_controls(strip_invisible(strip_markup(text)))
+    lines = (collapse_spaces(line) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 
+def cut(text: str, limit: int) -> str:
+    """Shorten text to at most `limit` characters, at a word boundary where there is one."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ", limit // 2)
+    return (head[:space] if space > 0 else head).rstrip() + "…"
+
+
 def _canonical(url: str | None) -> str | None:
-    """The canonical form of an article link, so that utm_* and other spellings are one article."""
+    """The canonical form of an article link, so that utm_* and other spellings are one article.
+
+    None for anything but a usable http(s) URL: the link ends up in an href, where a
+    javascript: or data: URL would run.
+    """
     if not url or not url.strip():
         return None
     try:
         return canonical_url(url)
     except ValueError:
-        return url.strip()  # not http(s): kept as given, still a dedupe key
+        return None
 
 
 def content_hash(title: str, body: str) -> str:
@@ -119,13 +143,13 @@ class IngestService:
         self.steps = steps or []
 
     def _row(self, draft: ArticleDraft) -> ArticleRow:
-        title = clean_line(draft.title)
-        body = clean_body(draft.body)
-        subtitle = clean_line(draft.subtitle)
+        title = cut(clean_line(draft.title), TITLE_MAX_CHARS)
+        body = cut(clean_body(draft.body), BODY_MAX_CHARS)
+        subtitle = cut(clean_line(draft.subtitle), SUBTITLE_MAX_CHARS)
         if not title and not body:
             raise ValueError("no title and no text")
         if not title:
-            title = body.split("\n", 1)[0][:200]
+            title = cut(body.split("\n", 1)[0], TITLE_MAX_CHARS)
         language = draft.language or detect_language(f"{title}\n{subtitle}\n{body}")
         return ArticleRow(
             title=title,
@@ -134,11 +158,13 @@ class IngestService:
             summary="",
             url=_canonical(draft.url),
             guid=draft.guid or None,
-            source=clean_line(draft.source),
+            source=cut(clean_line(draft.source), NAME_MAX_CHARS),
             language=language,
-            location=clean_line(draft.location),
-            author=clean_line(draft.author),
-            tags=[clean_line(tag) for tag in draft.tags if clean_line(tag)],
+            location=cut(clean_line(draft.location), NAME_MAX_CHARS),
+            author=cut(clean_line(draft.author), NAME_MAX_CHARS),
+            tags=[
+                cut(tag, NAME_MAX_CHARS) for tag in map(clean_line, draft.tags[:MAX_TAGS]) if tag
+            ],
             published_at=draft.published_at or self.clock.now(),
             date_source=draft.date_source if draft.published_at else "ingest",
             content_hash=content_hash(title, body),
@@ -272,14 +298,22 @@ class IngestService:
         return report
 
     def _ingest_file(self, path: Path) -> IngestReport:
+        """Ingest one file; every record it skips is in the report's `rejected`, with why."""
+        skipped: list[tuple[str, str]] = []
         try:
             if path.suffix.lower() in SEED_SUFFIXES:
-                drafts = [parse_seed_file(path)]
+                drafts = [parse_seed_file(path, now=self.clock.now())]
             else:
-                from bot.fetch.files import parse_file
+                from bot.fetch.files import parse_file_report
 
-                drafts = parse_file(path)
+                result = parse_file_report(path, now=self.clock.now())
+                drafts = result.drafts
+                skipped = [(where, reason) for reason, where in result.rejected]
         except Exception as error:
             log.warning("could not read %s: %s", path, error)
             return IngestReport(rejected=[(str(path), str(error))])
-        return self.ingest(drafts, label="" if len(drafts) > 1 else str(path))
+        for where, reason in skipped:
+            log.warning("rejected %s: %s", where, reason)
+        report = self.ingest(drafts, label="" if len(drafts) > 1 else str(path))
+        report.rejected[:0] = skipped
+        return report

@@ -16,9 +16,16 @@ from bot.errors import BadInput, NotFound
 from bot.fetch.discover import discover_feed
 from bot.fetch.feeds import parse_feed
 from bot.fetch.http import fetch, make_client
-from bot.fetch.opml import OpmlError, OpmlSource, build_opml, parse_opml
-from bot.fetch.safety import Resolver
-from bot.fetch.sources import LANGUAGES, TOPICS, SourceConfigError, load_sources
+from bot.fetch.opml import (
+    NAME_MAX_CHARS,
+    OpmlError,
+    OpmlSource,
+    build_opml,
+    clean_name,
+    parse_opml,
+)
+from bot.fetch.safety import PrivateAddress, Resolver, UnsafeURL, check_url
+from bot.fetch.sources import LANGUAGES, TOPICS, SourceConfig, load_sources_report
 from bot.fetch.urls import canonical_url
 from bot.store import Store
 from bot.store.sources import Source
@@ -63,6 +70,15 @@ class ImportReport:
 
     added: list[Source] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+
+
+@dataclass
+class SeedReport:
+    """What seeding from sources.toml did: sources added, entries skipped (why), or why not read."""
+
+    added: int = 0
+    skipped: list[str] = field(default_factory=list)
+    unreadable: str | None = None
 
 
 def health(source: Source, now: datetime) -> Health:
@@ -138,13 +154,27 @@ class SourceService:
 
         Each seed URL is offered once: a source the admin removed or changed stays so.
         """
+        return self.seed_report(path).added
+
+    def seed_report(self, path: Path) -> SeedReport:
+        """Seed as `seed` does; say which entries were skipped and why (each is logged)."""
+        report = SeedReport()
         if not path.is_file():
-            return 0
+            return report
         try:
-            configs = load_sources(path)
-        except (SourceConfigError, OSError, ValueError) as error:
+            configs, problems = load_sources_report(path)
+        except (OSError, ValueError) as error:  # tomllib.TOMLDecodeError is a ValueError
             log.error("cannot read %s: %s", path, error)
-            return 0
+            report.unreadable = f"cannot read {path}: {error}"
+            return report
+        for problem in problems:
+            log.error("%s: skipped %s", path, problem)
+            report.skipped.append(problem)
+        report.added = self._seed(configs)
+        return report
+
+    def _seed(self, configs: list[SourceConfig]) -> int:
+        """Add the configured sources not offered before; return how many were added."""
         offered = self.store.sources.seeded()
         present = {_url_key(s.url) for s in self.store.sources.all()}
         now = self.clock.now()
@@ -191,6 +221,13 @@ class SourceService:
         existing = self._find(url)
         if existing is not None:
             raise BadInput("source_exists", id=existing.id, name=existing.name)
+        try:
+            await check_url(url, **self.http.safety)
+        except PrivateAddress:
+            # Not "no feed there": the admin should know the address itself was refused.
+            raise BadInput("source_private_address") from None
+        except UnsafeURL:
+            pass  # a name that does not resolve: discover_feed fails and says no feed
         feed_url = await discover_feed(self.http.client, url, **self.http.safety)
         if feed_url is None:
             raise BadInput("source_no_feed")
@@ -209,9 +246,9 @@ class SourceService:
         if not parsed.version:
             raise BadInput("source_no_feed")
         language = parsed.feed_language if parsed.feed_language in LANGUAGES else None
-        name = parsed.feed_title or urlsplit(feed_url).hostname or feed_url
+        name = clean_name(parsed.feed_title) or urlsplit(feed_url).hostname or feed_url
         source_id = self.store.sources.add(
-            name=name[:200],
+            name=clean_name(name),
             url=feed_url,
             language=language,
             topics=topics,
@@ -270,7 +307,7 @@ class SourceService:
                 continue
             language = (entry.language or "").split("-")[0].lower() or None
             source_id = self.store.sources.add(
-                name=(entry.title or entry.url)[:200],
+                name=clean_name(entry.title) or entry.url[:NAME_MAX_CHARS],
                 url=entry.url,
                 language=language if language in LANGUAGES else None,
                 topics=_known_topics(entry.topics),
