@@ -104,6 +104,13 @@ async def test_unresolvable_name_is_refused() -> None:
         await check_url("https://nowhere.example/", resolver=fake_resolver({}))
 
 
+async def test_a_name_that_does_not_resolve_is_an_error_not_a_danger() -> None:
+    async with make_client() as client:
+        result = await fetch(client, "https://nowhere.example/feed", resolver=fake_resolver({}))
+    assert result.status == "error"
+    assert (result.error or "").startswith("cannot resolve nowhere.example")  # not "unsafe URL"
+
+
 async def test_allow_private_lets_loopback_through() -> None:
     target = await check_url("http://127.0.0.1:9/feed", allow_private=True)
     assert (target.address, target.port) == ("127.0.0.1", 9)

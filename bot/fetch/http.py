@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from bot.fetch.safety import Resolver, UnsafeURL, check_url
+from bot.fetch.safety import HostNotFound, Resolver, UnsafeURL, check_url
 
 USER_AGENT = "Mojaz/0.1 (+https://github.com/mojaz-bot/mojaz)"
 MAX_BYTES = 5_000_000
@@ -141,6 +141,8 @@ async def _fetch(
         seen.add(current)
         try:
             target = await check_url(current, allow_private=allow_private, resolver=resolver)
+        except HostNotFound as exc:  # offline, or a typo: nothing unsafe about it
+            return FetchResult("error", final_url=current, error=str(exc))
         except UnsafeURL as exc:
             return FetchResult("error", final_url=current, error=f"unsafe URL: {exc}")
         request = _pinned_request(client, current, target.address, headers)

@@ -30,6 +30,10 @@ class UnsafeURL(ValueError):
     """The URL may not be fetched: wrong scheme, no host, or a non-public address."""
 
 
+class HostNotFound(UnsafeURL):
+    """The URL's host name does not resolve (a typo, or no network): not a danger, an error."""
+
+
 class PrivateAddress(UnsafeURL):
     """The URL's host is (or resolves to) a loopback, private, link-local or reserved address."""
 
@@ -108,9 +112,9 @@ async def check_url(
         try:
             addresses = await (resolver or system_resolver)(host, port)
         except (OSError, ValueError) as exc:  # ValueError covers UnicodeError and NUL bytes
-            raise UnsafeURL(f"cannot resolve {host}: {exc}") from exc
+            raise HostNotFound(f"cannot resolve {host}: {exc}") from exc
     if not addresses:
-        raise UnsafeURL(f"cannot resolve {host}")
+        raise HostNotFound(f"cannot resolve {host}")
     addresses = [a.split("%", 1)[0] for a in addresses]
     if not allow_private:
         for address in addresses:
