@@ -35,11 +35,11 @@ def require_bot_admin(update: Update, context: Context) -> None:
         raise NotAdmin()
 
 
-def source_id_arg(args: list[str]) -> int:
-    """Read the one source number after a command; raise BadInput otherwise."""
+def source_id_arg(args: list[str], command: str) -> int:
+    """Read the one source number after /`command`; raise BadInput otherwise."""
     text = fold(args[0]).lstrip("#") if len(args) == 1 else ""
     if not text.isascii() or not text.isdigit() or len(text) > 9:
-        raise BadInput("source_id_usage")
+        raise BadInput("source_id_usage", command=command)
     return int(text)
 
 
@@ -71,7 +71,7 @@ async def addsource(update: Update, context: Context) -> None:
 async def removesource(update: Update, context: Context) -> None:
     """Remove a source; its articles stay: /removesource <id>."""
     require_bot_admin(update, context)
-    source = context.services.sources.remove(source_id_arg(context.args or []))
+    source = context.services.sources.remove(source_id_arg(context.args or [], "removesource"))
     await answer(
         update, context, render.source_changed("source_removed", source, chat_lang(update, context))
     )
@@ -80,7 +80,7 @@ async def removesource(update: Update, context: Context) -> None:
 async def pausesource(update: Update, context: Context) -> None:
     """Stop polling a source: /pausesource <id>."""
     require_bot_admin(update, context)
-    source = context.services.sources.pause(source_id_arg(context.args or []))
+    source = context.services.sources.pause(source_id_arg(context.args or [], "pausesource"))
     await answer(
         update, context, render.source_changed("source_paused", source, chat_lang(update, context))
     )
@@ -89,7 +89,7 @@ async def pausesource(update: Update, context: Context) -> None:
 async def resumesource(update: Update, context: Context) -> None:
     """Poll a paused source again: /resumesource <id>."""
     require_bot_admin(update, context)
-    source = context.services.sources.resume(source_id_arg(context.args or []))
+    source = context.services.sources.resume(source_id_arg(context.args or [], "resumesource"))
     await answer(
         update, context, render.source_changed("source_resumed", source, chat_lang(update, context))
     )

@@ -130,7 +130,9 @@ async def test_addsource_explains_what_is_wrong(
     "command", ["/pausesource", "/pausesource x", "/removesource 1 2", "/resumesource -3"]
 )
 async def test_source_ids_are_checked(admin_tg: BotUnderTest, command: str) -> None:
-    assert (await admin_sends(admin_tg, command))[0].text == t("en", "source_id_usage")
+    name = command.split()[0].lstrip("/")  # the hint names the command that was sent
+    expected = t("en", "source_id_usage", command=name)
+    assert (await admin_sends(admin_tg, command))[0].text == expected
 
 
 async def test_an_unknown_source_id_is_explained(admin_tg: BotUnderTest) -> None:
