@@ -123,11 +123,14 @@ def cmd_poll(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_latest(args: argparse.Namespace, config: Config) -> int:
     """Print the newest articles."""
+
+    def show(items: list[dict[str, Any]]) -> None:
+        if not items:  # the bot loads the seeds when it starts; the CLI alone does not
+            print("no articles yet: `python -m bot ingest seeds` loads the seed articles")
+        _print_articles(items)
+
     return _with_services(
-        config,
-        args,
-        lambda s: [_article_json(a) for a in s.articles.latest(args.n)],
-        _print_articles,
+        config, args, lambda s: [_article_json(a) for a in s.articles.latest(args.n)], show
     )
 
 
@@ -422,4 +425,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     if log_file:
         print(f"(logs: {log_file})", file=sys.stderr)
-    return int(args.func(args, config))
+    try:
+        status = int(args.func(args, config))
+        sys.stdout.flush()  # here, not at exit, where a closed pipe could no longer be caught
+        return status
+    except BrokenPipeError:  # `... | head`: the reader has had enough, which is no error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -435,3 +435,25 @@ def test_a_json_file_of_one_object_per_line_is_read_like_jsonl(tmp_path: Path) -
     export.write_text('{"title": "First line"}\n{"title": "Second line"}\n')
     report = json.loads(run(tmp_path, "ingest", str(export), "--json").stdout)
     assert (report["added"], report["rejected"]) == (2, [])
+
+
+def test_latest_on_a_new_database_says_how_to_load_articles(tmp_path: Path) -> None:
+    result = run(tmp_path, "latest")
+    assert result.returncode == 0 and "python -m bot ingest seeds" in result.stdout
+    assert json.loads(run(tmp_path, "latest", "--json").stdout) == []
+
+
+def test_output_cut_short_by_a_pipe_is_no_error(tmp_path: Path) -> None:
+    export = tmp_path / "many.jsonl"
+    title = "غزة " + "خبر طويل عن المساعدات " * 12
+    lines = [json.dumps({"id": n, "title": f"{n} {title}", "body": title}) for n in range(120)]
+    export.write_text("\n".join(lines), encoding="utf-8")
+    run(tmp_path, "ingest", str(export))
+    # Far more than a pipe holds: the writer meets the closed pipe whatever the timing.
+    shell = f"{sys.executable} -m bot search غزة --limit 100 | head -c 1"
+    environment = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)}
+    environment["DATABASE_PATH"] = str(tmp_path / "cli.db")
+    result = subprocess.run(
+        ["sh", "-c", shell], cwd=tmp_path, env=environment, capture_output=True, text=True
+    )
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
