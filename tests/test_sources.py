@@ -22,6 +22,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.errors import BadInput, NotFound
 from bot.fetch import extract
+from bot.fetch.feeds import parse_feed
 from bot.fetch.opml import parse_opml
 from bot.models import ArticleDraft
 from bot.polling import poll_and_report
@@ -424,6 +425,120 @@ async def test_a_failing_write_leaves_no_half_article_and_is_retried(
     again = await poll(services)
     assert (again.polls[0].status, again.polls[0].added, again.polls[0].unchanged) == ("ok", 2, 0)
     assert services.store.articles.count() == 2
+
+
+def parse_items(items: list[dict[str, str]], source: str) -> list[ArticleDraft]:
+    """The drafts a poll of a feed with these items makes."""
+    return parse_feed(
+        rss(items), url="https://news.example/rss", source=source, language="en", now=START
+    ).drafts
+
+
+def hold_first_ingest(services: Services) -> tuple[threading.Event, threading.Event]:
+    """Make the first ingest of the cycle wait: (it has started, let it go on)."""
+    started, go_on = threading.Event(), threading.Event()
+    real = services.ingest.ingest
+    calls: list[int] = []
+
+    def held(drafts: Any, label: str = "") -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            started.set()
+            go_on.wait(timeout=10)
+        return real(drafts, label)
+
+    services.ingest.ingest = held  # type: ignore[method-assign]
+    return started, go_on
+
+
+async def test_a_source_removed_or_paused_during_a_cycle_is_not_polled_after(
+    services: Services, feed_server: FeedServer
+) -> None:
+    services.poller.concurrency = 1  # B and C wait for A's turn to end
+    for path, n in (("/a", 1), ("/b", 2), ("/c", 3)):
+        feed_server.routes[path] = Route(body=rss([item(n)]))
+    add(services, feed_server.url("/a"), name="A")
+    b = add(services, feed_server.url("/b"), name="B")
+    c = add(services, feed_server.url("/c"), name="C")
+    started, go_on = hold_first_ingest(services)
+    cycle = asyncio.create_task(poll(services))
+    assert await asyncio.to_thread(started.wait, 10)
+    services.sources.remove(b.id)
+    services.sources.pause(c.id)
+    go_on.set()
+    report = await cycle
+    assert [p.name for p in report.polls] == ["A"]
+    assert [r.path for r in feed_server.requests] == ["/a"]
+
+
+async def test_a_source_removed_while_its_feed_is_ingested_records_nothing(
+    services: Services, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed_server.routes["/a"] = Route(body=rss([item(1), item(2)]), etag='"old"')
+    feed_server.routes["/new"] = Route(body=rss([item(7)]))
+    a = add(services, feed_server.url("/a"), name="A")
+    started, go_on = hold_first_ingest(services)
+    cycle = asyncio.create_task(poll(services))
+    assert await asyncio.to_thread(started.wait, 10)
+    services.sources.remove(a.id)
+    newer = add(services, feed_server.url("/new"), name="New")  # ids are given out again
+    go_on.set()
+    with caplog.at_level(logging.ERROR):
+        await cycle
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert services.store.articles.count() == 2  # the articles stay, linked to no source
+    after = stored(services, newer.id)
+    assert newer.id == a.id and (after.etag, after.article_count, after.last_success_at) == (
+        None,
+        0,
+        None,
+    )
+
+
+async def test_articles_stored_before_a_poll_was_cut_short_are_linked_and_counted(
+    services: Services, feed_server: FeedServer
+) -> None:
+    feed_server.routes["/rss"] = Route(body=rss([item(n) for n in range(1, 4)]))
+    source = add(services, feed_server.url("/rss"))
+    # A killed process: the first two articles were committed, the poll never recorded.
+    services.ingest.ingest(parse_items([item(1), item(2)], source.name))
+    report = await poll(services)
+    assert (report.polls[0].added, report.polls[0].unchanged) == (1, 2)
+    assert stored(services, source.id).article_count == 3
+    with services.store.reading() as db:
+        unlinked = db.execute("SELECT count(*) FROM articles WHERE source_id IS NULL").fetchone()
+    assert unlinked[0] == 0
+
+
+async def test_two_feeds_linking_one_page_with_their_own_teasers_do_not_overwrite_it(
+    services: Services, feed_server: FeedServer
+) -> None:
+    own = item(1)
+    other = item(1, "A partner's teaser of the same budget story, in other words.")
+    other["link"] += "?utm_source=partner"
+    feed_server.routes["/a"] = Route(body=rss([own]))
+    feed_server.routes["/b"] = Route(body=rss([other]))
+    add(services, feed_server.url("/a"), name="A")
+    add(services, feed_server.url("/b"), name="B")
+    bodies = set()
+    for _ in range(3):
+        report = await poll(services)
+        assert sum(p.updated for p in report.polls) == 0
+        clock(services).advance(minutes=15)
+        [article] = services.articles.latest(5)
+        bodies.add(article.body)
+    assert len(bodies) == 1  # the text of the feed that brought it first, for good
+
+
+async def test_a_server_asking_to_come_back_later_is_taken_at_its_word(
+    services: Services, feed_server: FeedServer
+) -> None:
+    feed_server.routes["/rss"] = Route(
+        body=b"busy", status=503, content_type="text/plain", headers={"Retry-After": "7200"}
+    )
+    source = add(services, feed_server.url("/rss"))
+    await poll(services)
+    assert stored(services, source.id).next_poll_at == START + timedelta(hours=2)
 
 
 # -- full text -------------------------------------------------------------------------------------

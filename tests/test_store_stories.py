@@ -296,10 +296,10 @@ def test_find_duplicate_prefers_the_link_then_the_guid_then_the_text(services: S
         for i, h in services.store.db.execute("SELECT id, content_hash FROM articles").fetchall()
     }
     a, b, c = ids
-    assert repo.find_duplicate("https://x.example/1", "s", "g2", hashes[c]) == (a, hashes[a])
-    assert repo.find_duplicate("https://x.example/9", "s", "g2", hashes[c]) == (b, hashes[b])
-    assert repo.find_duplicate(None, "s", None, hashes[c]) == (c, hashes[c])
-    assert repo.find_duplicate(None, "t", "g2", hashes[b]) == (b, hashes[b])
+    assert repo.find_duplicate("https://x.example/1", "s", "g2", hashes[c]) == (a, hashes[a], "s")
+    assert repo.find_duplicate("https://x.example/9", "s", "g2", hashes[c]) == (b, hashes[b], "s")
+    assert repo.find_duplicate(None, "s", None, hashes[c]) == (c, hashes[c], "s")
+    assert repo.find_duplicate(None, "t", "g2", hashes[b]) == (b, hashes[b], "s")
     assert repo.find_duplicate("https://x.example/9", "t", "g9", "none") is None
     # The lean read of a story's summaries: in the order asked, missing ids left out.
     assert repo.summaries([c, 999, a]) == [(x.language, x.summary) for x in repo.get_many([c, a])]

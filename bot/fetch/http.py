@@ -6,6 +6,8 @@ import asyncio
 import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Literal
 from urllib.parse import urljoin
 
@@ -38,6 +40,23 @@ class FetchResult:
     content_type: str | None = None
     error: str | None = None
     http_status: int | None = None
+    retry_after: float | None = None  # seconds a 429 or 503 asked us to wait (Retry-After)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A Retry-After header in seconds: a number of seconds, or an HTTP date; None if neither."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 class _TooLarge(Exception):
@@ -174,6 +193,7 @@ async def _fetch(
             if status != 200:
                 result.status = "error"
                 result.error = f"HTTP {status}"
+                result.retry_after = retry_after_seconds(response.headers.get("retry-after"))
                 return result
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:

@@ -52,12 +52,14 @@ class IngestReport:
     updated: list[int] = field(default_factory=list)
     unchanged: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    known: list[int] = field(default_factory=list)  # the stored articles found unchanged
 
     def merge(self, other: IngestReport) -> None:
         self.added += other.added
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.rejected += other.rejected
+        self.known += other.known
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -108,6 +110,16 @@ def content_hash(title: str, body: str) -> str:
     """Hash of the matching form of the text: the same story re-sent with other spacing is equal."""
     folded = " ".join(fold(f"{title}\n{body}").split())
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def _replaces(duplicate: tuple[int, str, str], row: ArticleRow) -> bool:
+    """Whether `row` is a new text of the stored article `duplicate` (id, content hash, source).
+
+    Only the outlet that brought an article changes its text: another feed linking the same
+    page with its own teaser would otherwise swap the two texts at every poll.
+    """
+    _, stored_hash, stored_source = duplicate
+    return stored_hash != row.content_hash and stored_source == row.source
 
 
 def _batches(items: Iterable[T], size: int) -> Iterable[list[T]]:
@@ -215,8 +227,9 @@ class IngestService:
         connection: each article whole or not at all.
         """
         report = IngestReport()
+        seen: set[tuple[str, str | None]] = set()  # the links and guids met so far
         for batch in _batches(drafts, ANALYSIS_BATCH):
-            fresh = [row for draft in batch if (row := self._fresh(draft, label, report))]
+            fresh = [row for draft in batch if (row := self._fresh(draft, label, report, seen))]
             analysed = list(zip(fresh, self._analyze(fresh), strict=True))
             for outcome in self._write(analysed):
                 if outcome is None:
@@ -242,7 +255,13 @@ class IngestService:
                 self.store.let_waiting_in()
         return outcomes
 
-    def _fresh(self, draft: ArticleDraft, label: str, report: IngestReport) -> ArticleRow | None:
+    def _fresh(
+        self,
+        draft: ArticleDraft,
+        label: str,
+        report: IngestReport,
+        seen: set[tuple[str, str | None]],
+    ) -> ArticleRow | None:
         """The draft's row if it is new or changed; else None, counted in the report."""
         name = label or draft.url or draft.title[:80]
         try:
@@ -251,12 +270,20 @@ class IngestService:
             log.warning("rejected %s: %s", name, error)
             report.rejected.append((name, str(error)))
             return None
+        # One link (or one source's guid) twice in the same run, "?utm_source=x" and all: the
+        # second copy would replace the first, and the first the second at the next poll.
+        keys = {("url", row.url), (row.source, row.guid)} - {("url", None), (row.source, None)}
+        if keys & seen:
+            report.rejected.append((name, "duplicate item"))
+            return None
+        seen |= keys
         # Cheap check first: an unchanged article is not analysed again.
         duplicate = self.store.articles.find_duplicate(
             row.url, row.source, row.guid, row.content_hash
         )
-        if duplicate is not None and duplicate[1] == row.content_hash:
+        if duplicate is not None and not _replaces(duplicate, row):
             report.unchanged += 1
+            report.known.append(duplicate[0])
             return None
         return row
 
@@ -270,7 +297,7 @@ class IngestService:
             )
             if duplicate is None:
                 article_id, added = self.store.articles.insert(row, now), True
-            elif duplicate[1] != row.content_hash:
+            elif _replaces(duplicate, row):
                 article_id, added = duplicate[0], False
                 self.store.articles.update(article_id, row, now)
             else:

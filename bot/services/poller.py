@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 CONCURRENCY = 8
 MAX_BACKOFF = timedelta(hours=6)
+# The longest wait a server's Retry-After may ask for; longer asks are read as this.
+MAX_RETRY_AFTER = timedelta(hours=24)
 # A body shorter than this is a teaser worth expanding, for sources set to fetch_full_text.
 TEASER_CHARS = 400
 FULL_TEXT_PER_POLL = 10  # article pages fetched per source per poll, to stay polite
@@ -133,12 +135,26 @@ class Poller:
             return report
         limit = asyncio.Semaphore(self.concurrency)
 
-        async def one(source: Source) -> SourcePoll:
+        async def one(source: Source) -> SourcePoll | None:
             async with limit:
-                return await self.poll_source(source, report)
+                # Read again once its turn comes: an admin may have paused or removed it
+                # while earlier sources were polled.
+                current = self._unchanged(source)
+                if current is None or current.paused:
+                    return None
+                return await self.poll_source(current, report)
 
-        report.polls = list(await asyncio.gather(*(one(s) for s in due)))
+        polls = await asyncio.gather(*(one(s) for s in due))
+        report.polls = [poll for poll in polls if poll is not None]
         return report
+
+    def _unchanged(self, source: Source) -> Source | None:
+        """The source as stored now, or None if it was removed (its id may belong to a newer
+        source by now: ids of removed sources are given out again)."""
+        current = self.store.sources.get(source.id)
+        if current is None or (current.url, current.created_at) != (source.url, source.created_at):
+            return None
+        return current
 
     async def poll_source(self, source: Source, report: PollReport | None = None) -> SourcePoll:
         """Poll one source and record the outcome; never raises."""
@@ -153,7 +169,9 @@ class Poller:
                 **self.http.safety,
             )
             if result.status == "error":
-                return self._failed(source, now, result.error or "fetch failed", report)
+                retry_after = timedelta(seconds=result.retry_after or 0)
+                error = result.error or "fetch failed"
+                return self._failed(source, now, error, report, retry_after)
             if result.status == "not_modified":
                 return self._succeeded(source, now, result, IngestReport(), report, "not_modified")
             parsed = await asyncio.to_thread(
@@ -177,7 +195,6 @@ class Poller:
                 drafts = await self._expand(source, drafts)
             async with self._ingest_lock:
                 ingested = await asyncio.to_thread(self.ingest.ingest, drafts)
-            self.store.sources.link_articles(source.id, ingested.added + ingested.updated)
             # ParseResult lists (reason, item); reports list (item, reason).
             unparsed = [(item, reason) for reason, item in parsed.rejected]
             ingested.rejected = unparsed + ingested.rejected
@@ -222,13 +239,20 @@ class Poller:
         status: Status,
     ) -> SourcePoll:
         next_poll_at = self._next(source, now, 0)
+        if self._unchanged(source) is None:  # removed while it was polled: nothing to record
+            return self._gone(source, "ok")
+        # Known articles too: those a poll cut short (a killed process) had stored came back
+        # as unchanged, and were never linked or counted. Linked ones keep their source.
+        linked = self.store.sources.link_articles(
+            source.id, ingested.added + ingested.updated + ingested.known
+        )
         self.store.sources.record_success(
             source.id,
             now=now,
             etag=result.etag,
             last_modified=result.last_modified,
             next_poll_at=next_poll_at,
-            new_articles=len(ingested.added),
+            new_articles=linked,
         )
         if source.unhealthy_notified:
             report.recovered.append(self.store.sources.get(source.id) or source)
@@ -252,8 +276,23 @@ class Poller:
             next_poll_at=next_poll_at,
         )
 
-    def _failed(self, source: Source, now: datetime, error: str, report: PollReport) -> SourcePoll:
-        next_poll_at = self._next(source, now, source.consecutive_failures + 1)
+    def _gone(self, source: Source, status: Status) -> SourcePoll:
+        log.info("source #%d %s was removed while polled; nothing recorded", source.id, source.name)
+        return SourcePoll(source.id, source.name, status)
+
+    def _failed(
+        self,
+        source: Source,
+        now: datetime,
+        error: str,
+        report: PollReport,
+        retry_after: timedelta = timedelta(0),
+    ) -> SourcePoll:
+        # A server that says when to come back (429, 503 with Retry-After) is taken at its word.
+        wait = min(retry_after, MAX_RETRY_AFTER)
+        next_poll_at = max(self._next(source, now, source.consecutive_failures + 1), now + wait)
+        if self._unchanged(source) is None:
+            return self._gone(source, "error")
         updated = self.store.sources.record_failure(
             source.id, now=now, error=error, next_poll_at=next_poll_at
         )

@@ -112,8 +112,8 @@ class ArticleRepo:
 
     def find_duplicate(
         self, url: str | None, source: str, guid: str | None, content_hash: str
-    ) -> tuple[int, str] | None:
-        """Return (id, content_hash) of the stored article this one duplicates, if any.
+    ) -> tuple[int, str, str] | None:
+        """Return (id, content_hash, source) of the stored article this one duplicates, if any.
 
         The same link first, then the source's guid, then the same text: one statement, as
         ingest asks twice for each article (before its analysis and inside its transaction).
@@ -121,24 +121,26 @@ class ArticleRepo:
         arms: list[str] = []
         params: list[object] = []
         if url is not None:
-            arms.append("SELECT 0 AS k, id, content_hash FROM articles WHERE url = ?")
+            arms.append("SELECT 0 AS k, id, content_hash, source FROM articles WHERE url = ?")
             params.append(url)
         if guid is not None:
             arms.append(
-                "SELECT 1 AS k, * FROM (SELECT id, content_hash FROM articles"
+                "SELECT 1 AS k, * FROM (SELECT id, content_hash, source FROM articles"
                 " WHERE source = ? AND guid = ? LIMIT 1)"
             )
             params += [source, guid]
         arms.append(
-            "SELECT 2 AS k, * FROM (SELECT id, content_hash FROM articles WHERE content_hash = ? LIMIT 1)"
+            "SELECT 2 AS k, * FROM (SELECT id, content_hash, source FROM articles"
+            " WHERE content_hash = ? LIMIT 1)"
         )
         params.append(content_hash)
         with self.store.reading() as db:
             row = db.conn.execute(
-                f"SELECT id, content_hash FROM ({' UNION ALL '.join(arms)}) ORDER BY k LIMIT 1",
+                f"SELECT id, content_hash, source FROM ({' UNION ALL '.join(arms)})"
+                " ORDER BY k LIMIT 1",
                 params,
             ).fetchone()
-        return (row[0], row[1]) if row else None
+        return (row[0], row[1], row[2]) if row else None
 
     def insert(self, row: ArticleRow, now: datetime) -> int:
         """Store a new article and index it; return its id."""

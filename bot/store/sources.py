@@ -193,16 +193,18 @@ class SourceRepo:
         with self.store.writing() as db:
             db.execute("UPDATE sources SET unhealthy_notified = 1 WHERE id = ?", [source_id])
 
-    def link_articles(self, source_id: int, article_ids: list[int]) -> None:
-        """Record which source brought these articles (ones already linked keep their source)."""
+    def link_articles(self, source_id: int, article_ids: list[int]) -> int:
+        """Record which source brought these articles (ones already linked keep their source);
+        return how many were linked now."""
         if not article_ids:
-            return
+            return 0
         marks = ",".join("?" * len(article_ids))
         with self.store.writing() as db:
-            db.execute(
+            cursor = db.execute(
                 f"UPDATE articles SET source_id = ? WHERE source_id IS NULL AND id IN ({marks})",
                 [source_id, *article_ids],
             )
+            return cursor.rowcount
 
     def seeded(self) -> set[str]:
         """Return the seed-file URLs already offered once."""
