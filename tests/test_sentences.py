@@ -35,13 +35,12 @@ def test_initials_and_lower_case_continuations_stay_together() -> None:
     ]
 
 
-def test_arabic_comma_is_not_an_end_but_question_and_semicolon_are() -> None:
+def test_arabic_comma_and_semicolon_are_not_ends_but_question_marks_are() -> None:
     text = (
         "قال الوزير، في بيان رسمي، إن الاتفاق سيطبق؛ فهل ينجح؟ نعم! وأضاف أن 3.5 مليون دولار خصصت."
     )
     assert split_sentences(text, "ar") == [
-        "قال الوزير، في بيان رسمي، إن الاتفاق سيطبق؛",
-        "فهل ينجح؟",
+        "قال الوزير، في بيان رسمي، إن الاتفاق سيطبق؛ فهل ينجح؟",
         "نعم!",
         "وأضاف أن 3.5 مليون دولار خصصت.",
     ]

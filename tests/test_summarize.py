@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,6 +79,43 @@ def test_clean_body_drops_place_tag_dateline_and_notice() -> None:
     turkish = clean_body(TURKISH)
     assert turkish.startswith("Cumhurbaşkanı Yardımcısı")
     assert "Abonelik" not in turkish and "AA" not in turkish
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "سبق- الرياض: ",  # the outlet, then the place
+        "واس- الأحساء: ",
+        "محمد السريعي – عين اليوم. ",  # a byline and the outlet
+        "عبدالله البرقاوي - سبق - الرياض: ",
+        "الرياض: ",  # a bare place
+        "القاهرة - ",
+    ],
+)
+def test_datelines_and_bylines_of_every_shape_are_left_out(opening: str) -> None:
+    sentence = "أعلنت وزارة الصحة اليوم افتتاح مستشفى جديد في المنطقة الشرقية بسعة مئتي سرير."
+    assert clean_body(opening + sentence) == sentence
+
+
+def test_a_name_before_a_colon_is_no_dateline() -> None:
+    quote = "ترامب: سنفوز في الانتخابات المقبلة بفارق كبير عن منافسينا جميعا."
+    assert clean_body(quote) == quote
+
+
+def test_a_closing_line_of_tags_or_a_link_back_is_left_out() -> None:
+    body = "أعلنت وزارة الصحة اليوم افتتاح مستشفى جديد في المنطقة الشرقية بسعة مئتي سرير."
+    for trailer in ("سمات أبو ظبي أكاديمية الشعر ديوان.", "رابط الخبر بصحيفة الوئام: مستشفى جديد"):
+        assert clean_body(f"{body}\n{trailer}") == body
+
+
+def test_a_semicolon_joins_a_summary_sentence_not_ends_it() -> None:
+    body = (
+        "قالت الوزارة إن القوات المشتركة ليست مجرد أداة لحماية الحدود؛ بل سد منيع أمام التهريب "
+        "والإرهاب في المنطقة كلها. وأضافت أن العمليات مستمرة."
+    )
+    summary = summarize("القوات المشتركة", body, "ar")
+    assert summary is not None and "الحدود؛ بل سد منيع" in summary
+    assert "الحدود." not in summary
 
 
 def test_english_summary_keeps_abbreviations_whole() -> None:

@@ -2,9 +2,10 @@
 
 Rules, in order:
 - a newline always ends a sentence (feeds and cleaned bodies put one paragraph per line);
-- `.` `!` `?` `؟` `؛` `…` (and runs of them) end a sentence when followed by whitespace or the
+- `.` `!` `?` `؟` `…` (and runs of them) end a sentence when followed by whitespace or the
   end of the paragraph, with any closing quotes or brackets kept on the sentence;
-- the Arabic comma `،` and the Latin `;` never end a sentence;
+- the Arabic comma `،` and both semicolons, `;` and `؛`, never end a sentence: what follows
+  `؛` explains or continues what precedes it ("...؛ بل ..."), and alone it is a fragment;
 - no split after a known abbreviation (Dr., U.S., p.m., Jan., No., Prof., vb.), a single letter
   (initials such as "John F. Kennedy" or the Arabic "د."), or before a lower-case word in Latin
   script ("3 p.m. on Monday", "15. yüzyıl");
@@ -19,7 +20,7 @@ import re
 # several sentences, and an unbalanced quote mark must not glue a whole paragraph together.
 QUOTE_MAX = 300
 
-_TERMINATOR = re.compile(r"[.!?؟؛…۔]+[\"'»”’)\]]*(?=\s|$)")
+_TERMINATOR = re.compile(r"[.!?؟…۔]+[\"'»”’)\]]*(?=\s|$)")
 
 # Abbreviations that never end a sentence (lower-case, without the final dot).
 _TITLES = {
@@ -222,7 +223,7 @@ def _is_boundary(line: str, match: re.Match[str], lang: str | None) -> bool:
     if not rest:
         return True
     if punct[0] != "." or punct.startswith(".."):
-        # ! ? ؟ ؛ and ellipses end a sentence unless a Latin lower-case word follows.
+        # ! ? ؟ and ellipses end a sentence unless a Latin lower-case word follows.
         return not _starts_lower(rest)
     word = _word_before(line, match.start())
     low = word.lower()

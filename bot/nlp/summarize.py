@@ -66,12 +66,22 @@ _NOTICE_TEXTS = (
 _NOTICES = [fold(s) for s in _NOTICE_TEXTS]
 _AGENCIES = (
     r"Reuters|AP|AFP|AA|Anadolu|UPI|DPA|Xinhua|SPA|WAM|QNA|KUNA|BNA|IHA|DHA|"
-    r"الأناضول|واس|رويترز|أ ف ب|ا ف ب|د ب أ|وام|قنا|كونا|بنا|سبق"
+    r"الأناضول|واس|رويترز|أ ف ب|ا ف ب|د ب أ|وام|قنا|كونا|بنا|سبق|عين اليوم|الوئام"
 )
-# "LONDON (Reuters) -", "Ankara (AA) -", "الرياض - واس:", "واشنطن (رويترز) -".
+# "LONDON (Reuters) -", "Ankara (AA) -", "الرياض - واس:", "واشنطن (رويترز) -", and a
+# byline before the outlet: "محمد السريعي – عين اليوم."
 _INLINE_DATELINE = re.compile(
-    rf"^[^\n.!?؟]{{0,60}}?(?:\((?:{_AGENCIES})\)|[-–—/]\s*(?:{_AGENCIES}))\s*[-–—:]\s*"
+    rf"^[^\n.!?؟]{{0,60}}?(?:\((?:{_AGENCIES})\)|[-–—/]\s*(?:{_AGENCIES}))\s*[-–—:.]\s*"
 )
+# The outlet first, then the place: "سبق- أبها:", "واس- الأحساء:".
+_AGENCY_PLACE = re.compile(
+    rf"^(?:{_AGENCIES})\s*[-–—]\s*[^\s.!?؟:،]+(?:\s[^\s.!?؟:،]+){{0,2}}\s*:\s*"
+)
+# A bare place before a colon or dash opens many Arabic reports ("الرياض:"); removed only
+# when the words name a place the entity table knows, so "قال الوزير:" stays.
+_LEADING_PLACE = re.compile(r"^([^\s.!?؟:،\-–—]+(?:\s[^\s.!?؟:،\-–—]+){0,2})\s*[:\-–—]\s+")
+# A closing line of tags or a link back to the story, as some sites end every article.
+_TRAILERS = ("سمات ", "الوسوم:", "رابط الخبر", "Tags:", "Etiketler:")
 
 
 def text_terms(text: str, lang: str | None) -> list[str]:
@@ -122,11 +132,33 @@ def _clean_lines(body: str, title: str) -> list[tuple[str, str]]:
             continue
         seen.add(key)
         kept.append((line, key))
+    if kept and kept[-1][0].startswith(_TRAILERS) and len(kept[-1][0]) <= 200:
+        kept.pop()
     if kept:
-        first = _INLINE_DATELINE.sub("", kept[0][0], count=1)
+        first = _strip_dateline(kept[0][0])
         if first != kept[0][0]:
             kept[0] = (first, fold(first))
     return [(line, key) for line, key in kept if line]
+
+
+def _strip_dateline(line: str) -> str:
+    """The first line without its dateline or byline: agency and place, in either order."""
+    line = _AGENCY_PLACE.sub("", _INLINE_DATELINE.sub("", line, count=1), count=1)
+    place = _LEADING_PLACE.match(line)
+    if place and _is_place(place.group(1)):
+        line = line[place.end() :]
+    return line
+
+
+def _is_place(words: str) -> bool:
+    """Whether `words` name a place in the entity table or the NER gazetteer's place lists."""
+    from bot.nlp.entities.catalog import Catalog  # loaded once, when first needed
+    from bot.nlp.entities.features import gazetteer
+
+    if any(entry.type == "place" for entry in Catalog.load().resolve(words)):
+        return True
+    classes = gazetteer().get(fold(words), "")
+    return any(kind in classes.split(",") for kind in ("city", "country", "loc"))
 
 
 def summarize(
