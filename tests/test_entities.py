@@ -322,6 +322,12 @@ def test_turkish_title_and_month_is_not_propagated():
     assert "hamas" in ids(mentions)
 
 
+def test_a_latin_name_never_runs_over_a_line_break_or_a_spaced_dash():
+    text = "Fixtures:\nBournemouth - Aston Villa\nChelsea - Manchester City\nUnited Nations"
+    for mention in extract_entities(text, "en"):
+        assert "\n" not in mention.text and " - " not in mention.text, mention
+
+
 def test_english_organisation_is_typed_by_its_head_word():
     mentions = extract_entities("The Ministry of Health said 20 people died.", "en")
     assert [(m.text, m.type) for m in mentions] == [("Ministry of Health", "organization")]

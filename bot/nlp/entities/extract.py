@@ -523,14 +523,17 @@ def _latin_spans(
             k += 1
             continue
         j = k + 1
-        while j < n and j not in covered:
+        # A name never runs over a line break: a list of names ("Arsenal - West Ham United",
+        # one fixture a line) is so many names, not one.
+        while j < n and j not in covered and _same_line(text, tokens[j - 1], tokens[j]):
             if _capitalised(tokens[j]):
                 j += 1
             elif (
-                (tokens[j].key in _CONNECTORS or tokens[j].text == "-")
+                (tokens[j].key in _CONNECTORS or _hyphen(tokens[j - 1], tokens[j], tokens[j + 1 :]))
                 and j + 1 < n
                 and _capitalised(tokens[j + 1])
                 and j + 1 not in covered
+                and _same_line(text, tokens[j], tokens[j + 1])
             ):
                 j += 2
             else:
@@ -540,6 +543,19 @@ def _latin_spans(
             out.append(span)
         k = j
     return out
+
+
+def _hyphen(before: Token, dash: Token, rest: list[Token]) -> bool:
+    """Whether `dash` joins two parts of one name ("Abdul-Jabbar"), not two names with spaces
+    around it ("Chelsea - Manchester City")."""
+    return (
+        dash.text == "-" and bool(rest) and before.end == dash.start and dash.end == rest[0].start
+    )
+
+
+def _same_line(text: str, before: Token, after: Token) -> bool:
+    """Whether no line break separates two neighbouring tokens."""
+    return "\n" not in text[before.end : after.start]
 
 
 def _capitalised(token: Token) -> bool:
