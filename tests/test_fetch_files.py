@@ -69,6 +69,15 @@ def test_json_object_with_articles_key(tmp_path: Path) -> None:
     assert draft.published_at is None and draft.date_source == "ingest"
 
 
+def test_jsonl_strings_may_hold_line_separators_of_other_kinds(tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl"
+    records = [{"title": f"one\u0085two {n}", "body": "a\u2028b"} for n in range(2)]
+    # ensure_ascii=False writes U+0085 and U+2028 as they are, which JSON allows.
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), "utf-8")
+    result = parse_file_report(path)
+    assert len(result.drafts) == 2 and result.rejected == []
+
+
 def test_jsonl_bad_lines_are_skipped_with_reasons(tmp_path: Path) -> None:
     path = tmp_path / "export.jsonl"
     path.write_text(

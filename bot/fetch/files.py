@@ -169,7 +169,9 @@ def _records(path: Path, text: str, result: FileResult) -> list[tuple[str, Any]]
                 return []
             return [(f"{path}[{i}]", item) for i, item in enumerate(data)]
     pairs: list[tuple[str, Any]] = []
-    for number, line in enumerate(stripped.splitlines(), start=1):
+    # split("\n"), not splitlines(): that also breaks at U+0085, U+2028 and other characters
+    # a JSON string may hold as they are.
+    for number, line in enumerate(stripped.split("\n"), start=1):
         if not line.strip():
             continue
         try:
