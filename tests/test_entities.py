@@ -322,6 +322,16 @@ def test_turkish_title_and_month_is_not_propagated():
     assert "hamas" in ids(mentions)
 
 
+def test_pious_formulas_are_not_names():
+    text = (
+        "وأكد الملك سلمان حفظه الله أن المملكة ماضية في طريقها، وقال الله تعالى إن العدل أساس. "
+        "وتوفي الشيخ عبد الله بن باز رحمه الله في مكة."
+    )
+    found = [m.text for m in extract_entities(text, "ar")]
+    assert not [name for name in found if name in ("الله", "حفظه الله", "رحمه الله")], found
+    assert "عبد الله بن باز" in found  # a name with الله in it stays
+
+
 def test_a_latin_name_never_runs_over_a_line_break_or_a_spaced_dash():
     text = "Fixtures:\nBournemouth - Aston Villa\nChelsea - Manchester City\nUnited Nations"
     for mention in extract_entities(text, "en"):

@@ -118,6 +118,9 @@ _AR_STOP = _words(
 # عدن "they returned", كابل "cable", مسقط (رأس) "birthplace", الشرع "Islamic law",
 # بحماس "with enthusiasm". They count only where the tagger also sees a name there.
 _AR_EVERYDAY = _words("عدن كابل مسقط الشرع بحماس")
+# Words of blessings and pious formulas ("حفظه الله", "رحمه الله", "قال الله تعالى"): the
+# tagger reads them as names, and they topped the people and organisations of the news.
+_AR_FORMULA = _words("الله حفظه حفظها رحمه رحمها تعالى سبحانه وتعالى عز وجل")
 # Words around a name that Arabic newswire annotation (ANERcorp) leaves out of the span
 # (حركة حماس -> حماس, مكة المكرمة -> مكة), unlike منظمة in منظمة الأمم المتحدة.
 _LEFT_OUT = _words(
@@ -341,6 +344,8 @@ def _tagger_spans(
     out = []
     for (a, _), sent_tags in zip(sentences, tags, strict=True):
         for s, e, kind in iob_spans(sent_tags):
+            if all(t.key in _AR_FORMULA for t in tokens[a + s : a + e]):
+                continue
             span = _Span(a + s, a + e, TYPES.get(kind, "other"), source="tagger")
             span.skip = _clitic_skip(tokens[a + s], catalog)
             words = " ".join(texts[span.i : span.j])
