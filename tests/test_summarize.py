@@ -118,6 +118,14 @@ def test_a_semicolon_joins_a_summary_sentence_not_ends_it() -> None:
     assert "الحدود." not in summary
 
 
+def test_a_long_lead_without_commas_is_cut_before_a_clause_opener() -> None:
+    names = " ومساعد مدير فرع الوزارة للتنمية فالح العنزي ورئيس مجلس إدارة الجمعية صالح النجار" * 3
+    lead = f"استقبل أمين منطقة المدينة المنورة بمكتبه أمين عام مجلس الجمعيات{names}"
+    body = f"{lead} وتم خلال اللقاء تسليم الترخيص النهائي للجمعية التعاونية لتبدأ خدماتها." * 2
+    summary = summarize("ترخيص الجمعية", body, "ar")
+    assert summary is not None and summary.endswith("النجار…") and len(summary) <= 400
+
+
 def test_english_summary_keeps_abbreviations_whole() -> None:
     summary = summarize("Bank of England raises rates", ENGLISH, "en")
     assert summary is not None

@@ -50,6 +50,11 @@ _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\uf
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 SENTENCE_END = re.compile(r"[.!?؟…۔][\"'»”’)\]]*$")
 _CLAUSE_END = re.compile(r"[،,;؛:—–]")
+# Words that open a new clause of a long Arabic sentence that has no comma: a cut before one
+# leaves a whole clause ("... النجار وتم خلال اللقاء ..." -> "... النجار…").
+_CLAUSE_OPENER = re.compile(
+    r" (?=(?:حيث|كما|وقد|وتم|وهذا|وهذه|مما|بينما|فيما|ثم|لكن|ولكن|وأضاف|وأكد|وأوضح|وأشار)\s)"
+)
 
 # Agency boilerplate, matched on folded text: the paragraph is cut where the notice starts.
 _NOTICE_TEXTS = (
@@ -393,9 +398,9 @@ def _clause_fallback(ranking: _Ranking, body: str, budget: int) -> str | None:
         scores = ranking.scores
         best = candidates[max(range(len(candidates)), key=lambda i: (scores[i], -i))]
     limit = min(budget, len(body)) - 1  # room for the ellipsis
-    cut = None
-    for match in _CLAUSE_END.finditer(best, 0, max(limit, 0)):
-        cut = match.start()
+    cuts = [m.start() for m in _CLAUSE_END.finditer(best, 0, max(limit, 0))]
+    cuts += [m.start() for m in _CLAUSE_OPENER.finditer(best, 0, max(limit, 0))]
+    cut = max(cuts, default=None)
     if cut is None or cut < limit // 3:
         return None
     return best[:cut].rstrip() + "…"
