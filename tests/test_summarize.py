@@ -126,6 +126,15 @@ def test_a_long_lead_without_commas_is_cut_before_a_clause_opener() -> None:
     assert summary is not None and summary.endswith("النجار…") and len(summary) <= 400
 
 
+def test_a_verse_opening_a_statement_is_not_its_summary() -> None:
+    body = (
+        "قال الله تعالى: ((ولكم في القصاص حياة يا أولي الألباب)) الآية.\n"
+        "نفذت وزارة الداخلية اليوم حكم القصاص في أحد الجناة بمنطقة الرياض بعد ثبوت إدانته."
+    )
+    summary = summarize("بيان من وزارة الداخلية", body, "ar")
+    assert summary is not None and summary.startswith("نفذت وزارة الداخلية")
+
+
 def test_english_summary_keeps_abbreviations_whole() -> None:
     summary = summarize("Bank of England raises rates", ENGLISH, "en")
     assert summary is not None

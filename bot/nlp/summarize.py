@@ -440,11 +440,15 @@ def _cut_notice(line: str) -> tuple[str, str]:
     return line, folded
 
 
+# A quoted verse that opens an official statement ("قال الله تعالى: ((...))"): no news in it.
+_SCRIPTURE = tuple(fold(s) for s in ("قال الله تعالى", "قال تعالى", "يقول الله تعالى", "بسم الله"))
+
+
 def _is_prose(sentence: str, folded: str) -> bool:
     """Tell whether a sentence (and `folded`, its fold) is long and wordy enough to summarize with."""
     if len(sentence) < MIN_SENTENCE_CHARS or sentence.rstrip().endswith((":", "：")):
         return False
-    if "http" in sentence or _has_notice(folded):
+    if "http" in sentence or _has_notice(folded) or folded.startswith(_SCRIPTURE):
         return False
     # Only whether there are enough words matters: stop reading at the last one needed.
     words = sum(1 for _ in islice(_WORD.finditer(sentence), MIN_SENTENCE_WORDS))
