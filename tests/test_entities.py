@@ -322,6 +322,12 @@ def test_turkish_title_and_month_is_not_propagated():
     assert "hamas" in ids(mentions)
 
 
+def test_a_known_person_named_with_more_ancestors_is_the_same_person():
+    text = "استقبل الأمير محمد بن سلمان بن عبدالعزيز ولي ولي العهد وزير الدفاع الوفد الزائر."
+    ids = {m.id for m in extract_entities(text, "ar") if m.type == "person"}
+    assert ids == {"mohammed-bin-salman"}
+
+
 def test_pious_formulas_are_not_names():
     text = (
         "وأكد الملك سلمان حفظه الله أن المملكة ماضية في طريقها، وقال الله تعالى إن العدل أساس. "

@@ -349,7 +349,7 @@ def _tagger_spans(
             span = _Span(a + s, a + e, TYPES.get(kind, "other"), source="tagger")
             span.skip = _clitic_skip(tokens[a + s], catalog)
             words = " ".join(texts[span.i : span.j])
-            entries = catalog.resolve(words)
+            entries = catalog.resolve(words) or _patronym_of(tokens, span, catalog)
             same = [x for x in entries if x.type == span.type]
             if same:
                 span.entry = same[0]
@@ -359,6 +359,20 @@ def _tagger_spans(
                 span.type = span.entry.type
             out.append(span)
     return out
+
+
+def _patronym_of(tokens: list[Token], span: _Span, catalog: Catalog) -> list[Entry]:
+    """The known person a longer name continues with "بن ...": محمد بن سلمان بن عبدالعزيز is
+    محمد بن سلمان, not somebody new (the longest known head wins)."""
+    if span.type != "person":
+        return []
+    for cut in range(span.j - 1, span.i + 1, -1):
+        if tokens[cut].key in ("بن", "ابن"):
+            head = " ".join(t.text for t in tokens[span.i : cut])
+            people = [e for e in catalog.resolve(head) if e.type == "person"]
+            if people:
+                return people
+    return []
 
 
 def _key(tokens: list[Token], span: _Span) -> str:
