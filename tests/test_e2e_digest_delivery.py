@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,32 +109,44 @@ async def test_restart_around_seven_sends_exactly_one_digest(
         assert statuses(bot, 3001) == ["sent"]
 
 
-async def test_crash_between_parts_resumes_without_repeating(
-    fake: FakeTelegram, tmp_path: Path
-) -> None:
-    config, clock = config_for(tmp_path), FakeClock(datetime(2025, 3, 5, 12, 0, tzinfo=UTC))
+async def killed_after_part_one(
+    fake: FakeTelegram,
+    config: Any,
+    clock: FakeClock,
+    chat_id: int,
+) -> Any:
+    """Run the 07:00 digest of a new chat (3 parts) and kill the process after part 1: part 2
+    failed with a 502 and the process dies while it waits to retry. Its delivery as left."""
     crash_point = asyncio.Event()
 
     async def hang(seconds: float) -> None:
-        crash_point.set()  # the process dies while it waits to retry part 2
+        crash_point.set()
         await asyncio.Event().wait()
 
     def fail_part_two(message, event) -> None:  # noqa: ANN001 - the fake's callback
         if event == "sent" and message.text.endswith("part 1/3"):
             fake.fail_next("sendMessage", chat_id=message.chat_id, status=502)
 
-    fake.on_bot_message(fail_part_two)
-    digests = FakeDigests(parts=3)
-    async with digest_bot_on(fake, config, clock, digests, backoff_sleep=hang) as bot:
-        bot.add_chat(3002)
+    unsubscribe = fake.on_bot_message(fail_part_two)
+    async with digest_bot_on(fake, config, clock, FakeDigests(parts=3), backoff_sleep=hang) as bot:
+        bot.add_chat(chat_id)
         clock.set(datetime(2025, 3, 6, 7, 0, 5, tzinfo=UTC))
         tick = asyncio.create_task(bot.tick())
         await asyncio.wait_for(crash_point.wait(), 10)
         tick.cancel()  # killed
         with pytest.raises(asyncio.CancelledError):
             await tick
-        [left] = bot.services.store.deliveries.of_chat(3002)
-        assert (left.status, left.parts_sent, left.parts_total) == ("pending", 1, 3)
+        [left] = bot.services.store.deliveries.of_chat(chat_id)
+    unsubscribe()
+    return left
+
+
+async def test_crash_between_parts_resumes_without_repeating(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    config, clock = config_for(tmp_path), FakeClock(datetime(2025, 3, 5, 12, 0, tzinfo=UTC))
+    left = await killed_after_part_one(fake, config, clock, 3002)
+    assert (left.status, left.parts_sent, left.parts_total) == ("pending", 1, 3)
 
     clock.set(datetime(2025, 3, 6, 7, 0, 50, tzinfo=UTC))
     restarted = FakeDigests(parts=3)
@@ -153,26 +166,7 @@ async def test_a_half_sent_digest_is_not_finished_past_the_grace_period(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
     config, clock = config_for(tmp_path), FakeClock(datetime(2025, 3, 5, 12, 0, tzinfo=UTC))
-    crash_point = asyncio.Event()
-
-    async def hang(seconds: float) -> None:
-        crash_point.set()  # the process dies while it waits to retry part 2
-        await asyncio.Event().wait()
-
-    def fail_part_two(message, event) -> None:  # noqa: ANN001 - the fake's callback
-        if event == "sent" and message.text.endswith("part 1/3"):
-            fake.fail_next("sendMessage", chat_id=message.chat_id, status=502)
-
-    unsubscribe = fake.on_bot_message(fail_part_two)
-    async with digest_bot_on(fake, config, clock, FakeDigests(parts=3), backoff_sleep=hang) as bot:
-        bot.add_chat(3003)
-        clock.set(datetime(2025, 3, 6, 7, 0, 5, tzinfo=UTC))
-        tick = asyncio.create_task(bot.tick())
-        await asyncio.wait_for(crash_point.wait(), 10)
-        tick.cancel()  # killed
-        with pytest.raises(asyncio.CancelledError):
-            await tick
-    unsubscribe()
+    await killed_after_part_one(fake, config, clock, 3003)
 
     # Back the next morning: yesterday's rest is no news; today's digest covers its news.
     clock.set(datetime(2025, 3, 7, 7, 0, 5, tzinfo=UTC))

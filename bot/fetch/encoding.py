@@ -73,25 +73,26 @@ def decode_document(
     except UnicodeDecodeError:
         pass
     declared = [_codec(http_charset(content_type)), _codec(declared_xml_encoding(content))]
-    for name in declared:
-        if name is None or name in ("utf_8", "ascii"):
-            continue
-        try:
-            return content.decode(name), name
-        except UnicodeDecodeError:
-            continue
+    found = _first_decoding(content, declared)
+    if found is not None:
+        return found
     # Nothing declared that fits: Arabic if the bytes read as Arabic, else a guess by language.
-    arabic = guess_arabic(content)
-    if arabic is not None:
-        return arabic
-    for name in (_codec(_FALLBACK.get((language or "").split("-")[0].lower())), "cp1252"):
+    found = guess_arabic(content) or _first_decoding(
+        content, [_codec(_FALLBACK.get((language or "").split("-")[0].lower())), "cp1252"]
+    )
+    return found or (content.decode("utf-8", "replace"), "utf-8")
+
+
+def _first_decoding(content: bytes, names: list[str | None]) -> tuple[str, str] | None:
+    """The text and codec of the first of `names` that decodes `content` (UTF-8 was tried)."""
+    for name in names:
         if name is None or name in ("utf_8", "ascii"):
             continue
         try:
             return content.decode(name), name
         except UnicodeDecodeError:
             continue
-    return content.decode("utf-8", "replace"), "utf-8"
+    return None
 
 
 def _word_scripts(text: str) -> tuple[int, int]:
