@@ -74,6 +74,30 @@ def test_changed_text_updates_the_same_article(services: Services) -> None:
     assert counts(services)[:2] == (1, 1)  # one article, indexed once
 
 
+def test_a_changed_article_has_its_derived_rows_replaced_not_added_to(
+    services: Services,
+) -> None:
+    services.ingest.ingest([DRAFT])
+    before = counts(services)
+    services.ingest.ingest([ArticleDraft(**{**DRAFT.__dict__, "body": DRAFT.body + " Again."})])
+    assert counts(services) == before  # mentions, topics, signature: replaced once each
+
+
+def test_only_an_article_inserted_in_the_open_transaction_counts_as_new(
+    services: Services,
+) -> None:
+    [stored] = services.ingest.ingest([DRAFT]).added
+    repo = services.store.articles
+    assert not repo.inserted_now(stored)  # its transaction is over
+    row = services.ingest._row(
+        ArticleDraft(title="Another story", body="Other words entirely.", url="https://n.example/b")
+    )
+    with services.store.writing():
+        fresh = repo.insert(row, services.clock.now())
+        assert repo.inserted_now(fresh) and not repo.inserted_now(stored)
+    assert not repo.inserted_now(fresh)
+
+
 def test_one_link_twice_in_a_run_is_stored_once_from_its_first_copy(
     services: Services,
 ) -> None:

@@ -109,6 +109,17 @@ class ArticleRepo:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # The articles inserted in the open write transaction (and its number).
+        self._inserted: set[int] = set()
+        self._inserted_in: int | None = None
+
+    def inserted_now(self, article_id: int) -> bool:
+        """Whether the article was inserted in the open write transaction: no row refers to
+        it yet (mentions, topics, signature), so its steps have nothing to replace."""
+        open_now = self.store.open_transaction
+        return (
+            open_now is not None and open_now == self._inserted_in and article_id in self._inserted
+        )
 
     def find_duplicate(
         self, url: str | None, source: str, guid: str | None, content_hash: str
@@ -163,6 +174,9 @@ class ArticleRepo:
             )
             article_id = int(cursor.lastrowid or 0)
             self._index(article_id, row, replace=False)
+            if self._inserted_in != self.store.open_transaction:
+                self._inserted, self._inserted_in = set(), self.store.open_transaction
+            self._inserted.add(article_id)
         return article_id
 
     def update(self, article_id: int, row: ArticleRow, now: datetime) -> None:

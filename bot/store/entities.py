@@ -86,7 +86,8 @@ class EntityRepo:
         with self.store.writing() as db:
             # One statement per table, in the order one entity at a time would have written them.
             self._insert_many(db, entities, now)
-            db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
+            if not self.store.articles.inserted_now(article_id):  # a new one has none
+                db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
             db.conn.executemany(
                 "INSERT OR IGNORE INTO mentions (article_id, entity_id, start, end, text) VALUES (?, ?, ?, ?, ?)",
                 [(article_id, m.entity_id, m.start, m.end, m.text) for m in mentions],

@@ -228,9 +228,13 @@ class StoryRepo:
         """Store an article's MinHash signature, and index its band keys."""
         self.forget(article_id)
         with self.store.writing() as db:
-            old = db.conn.execute(
-                "SELECT signature FROM article_signatures WHERE article_id = ?", [article_id]
-            ).fetchone()
+            old = (
+                None  # a new article has no signature yet
+                if self.store.articles.inserted_now(article_id)
+                else db.conn.execute(
+                    "SELECT signature FROM article_signatures WHERE article_id = ?", [article_id]
+                ).fetchone()
+            )
             if old is None:
                 db.conn.execute(
                     "INSERT INTO article_signatures (article_id, signature) VALUES (?, ?)",

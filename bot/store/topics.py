@@ -17,7 +17,8 @@ class TopicRepo:
     def set_topics(self, article_id: int, topics: list[str]) -> None:
         """Replace an article's topics (best first)."""
         with self.store.writing() as db:
-            db.execute("DELETE FROM article_topics WHERE article_id = ?", [article_id])
+            if not self.store.articles.inserted_now(article_id):  # a new one has none
+                db.execute("DELETE FROM article_topics WHERE article_id = ?", [article_id])
             db.conn.executemany(
                 "INSERT INTO article_topics (article_id, topic, rank) VALUES (?, ?, ?)",
                 [(article_id, topic, rank) for rank, topic in enumerate(dict.fromkeys(topics))],
