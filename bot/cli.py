@@ -403,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
     tune_garbage_collector()
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["run", *argv]  # `python -m bot --language ar`: the options of the default, run
     args = parser.parse_args(_query_words_last(argv))
     if args.command is None:
         args = parser.parse_args(["run", *argv])

@@ -457,3 +457,9 @@ def test_output_cut_short_by_a_pipe_is_no_error(tmp_path: Path) -> None:
         ["sh", "-c", shell], cwd=tmp_path, env=environment, capture_output=True, text=True
     )
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_options_without_a_subcommand_are_the_runs(tmp_path: Path) -> None:
+    result = run(tmp_path, "--language", "ar", stdin="quit\n")
+    assert result.returncode == 0, result.stderr
+    assert "invalid choice" not in result.stderr
