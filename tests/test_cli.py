@@ -20,16 +20,20 @@ from tests.harness import REPO, SEED_TITLE
 SEED_FILE = next((REPO / "seeds").glob("*.txt"))
 
 
-def run(
-    tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environment = {
+def environment_for(tmp_path: Path) -> dict[str, str]:
+    """A bare environment for `python -m bot`: a database under tmp_path, the repo's seeds."""
+    return {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(REPO),
         "DATABASE_PATH": str(tmp_path / "cli.db"),
         "SEEDS_DIR": str(REPO / "seeds"),
-        **(env or {}),
     }
+
+
+def run(
+    tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {**environment_for(tmp_path), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,  # no .env there
@@ -195,16 +199,10 @@ def test_a_refused_token_ends_the_run_in_one_line_without_the_token(
 
 
 def test_ctrl_c_leaves_the_terminal_chat_without_a_traceback(tmp_path: Path) -> None:
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(REPO),
-        "DATABASE_PATH": str(tmp_path / "cli.db"),
-        "SEEDS_DIR": str(REPO / "seeds"),
-    }
     chat = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
         cwd=tmp_path,
-        env=environment,
+        env=environment_for(tmp_path),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -451,10 +449,12 @@ def test_output_cut_short_by_a_pipe_is_no_error(tmp_path: Path) -> None:
     run(tmp_path, "ingest", str(export))
     # Far more than a pipe holds: the writer meets the closed pipe whatever the timing.
     shell = f"{sys.executable} -m bot search غزة --limit 100 | head -c 1"
-    environment = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)}
-    environment["DATABASE_PATH"] = str(tmp_path / "cli.db")
     result = subprocess.run(
-        ["sh", "-c", shell], cwd=tmp_path, env=environment, capture_output=True, text=True
+        ["sh", "-c", shell],
+        cwd=tmp_path,
+        env=environment_for(tmp_path),
+        capture_output=True,
+        text=True,
     )
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
 

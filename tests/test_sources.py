@@ -778,6 +778,25 @@ async def test_start_up_seeds_sources_and_starts_the_feed_job_when_asked(
         assert ("feed-poll" in jobs) is poll_feeds
 
 
+def poll_cli(tmp_path: Path, seeds: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot poll` in a subprocess, on a database and seed folder under tmp_path."""
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(REPO),
+        "DATABASE_PATH": str(tmp_path / "cli.db"),
+        "SEEDS_DIR": str(seeds),
+        "ALLOW_PRIVATE_FEEDS": "true",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "poll", *args],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_cli_poll_polls_due_sources_once(tmp_path: Path, feed_server: FeedServer) -> None:
     feed_server.routes["/rss"] = Route(body=rss([item(1), item(2)]), etag='"v1"')
     seeds = tmp_path / "seeds"
@@ -787,27 +806,10 @@ def test_cli_poll_polls_due_sources_once(tmp_path: Path, feed_server: FeedServer
         encoding="utf-8",
     )
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        environment = {
-            "PATH": os.environ.get("PATH", ""),
-            "PYTHONPATH": str(REPO),
-            "DATABASE_PATH": str(tmp_path / "cli.db"),
-            "SEEDS_DIR": str(seeds),
-            "ALLOW_PRIVATE_FEEDS": "true",
-        }
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "poll", *args],
-            cwd=tmp_path,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
-    first = json.loads(run("--json").stdout)
+    first = json.loads(poll_cli(tmp_path, seeds, "--json").stdout)
     assert (first["polled"], first["added"], first["failed"]) == (1, 2, 0)
     assert first["sources"][0]["name"] == "Loop" and first["sources"][0]["status"] == "ok"
-    second = run()  # nothing is due again for 30 minutes
+    second = poll_cli(tmp_path, seeds)  # nothing is due again for 30 minutes
     assert second.returncode == 0
     assert second.stdout.startswith("0 source(s) polled")
 
@@ -824,25 +826,7 @@ def test_cli_poll_skips_a_bad_source_entry_and_says_why(
         '[[source]]\nname = "Bad"\nurl = "https://bad.example/rss"\nlanguage = "fr"\n',
         encoding="utf-8",
     )
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(REPO),
-        "DATABASE_PATH": str(tmp_path / "cli.db"),
-        "SEEDS_DIR": str(seeds),
-        "ALLOW_PRIVATE_FEEDS": "true",
-    }
-
-    def poll_cli() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "poll", "--json"],
-            cwd=tmp_path,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
-    result = poll_cli()
+    result = poll_cli(tmp_path, seeds, "--json")
     assert result.returncode == 0
     report = json.loads(result.stdout)
     assert (report["polled"], report["added"]) == (1, 1)
@@ -852,7 +836,7 @@ def test_cli_poll_skips_a_bad_source_entry_and_says_why(
     assert "skipped source #2 (Bad): language must be one of" in result.stderr
 
     toml.write_text("[[source]\nname = ", encoding="utf-8")
-    broken = poll_cli()
+    broken = poll_cli(tmp_path, seeds, "--json")
     assert broken.returncode == 1
     assert f"cannot read {toml}:" in broken.stderr
 
