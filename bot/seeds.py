@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bot.fetch.clean import strip_markup
 from bot.fetch.feeds import sane_date
+from bot.fetch.files import iso_date
 from bot.models import ArticleDraft
 from bot.nlp.normalize import fold
 
@@ -73,16 +74,6 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     return {}, lines
 
 
-def _parse_date(text: str) -> datetime | None:
-    """Read an ISO 8601 date as UTC; None when it is not one or UTC cannot hold it."""
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        # 0001-01-01T00:00+01:00 is a valid date whose UTC time is before year 1.
-        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-
-
 def parse_seed_text(
     text: str, *, mtime: datetime | None = None, name: str = "", now: datetime | None = None
 ) -> ArticleDraft:
@@ -121,7 +112,7 @@ def parse_seed_text(
 
     body_paragraphs = [p for p in paragraphs if not is_agency_notice(p)]
     now = now or datetime.now(UTC)
-    published, date_source = sane_date(_parse_date(meta.get("date", "")), now)
+    published, date_source = sane_date(iso_date(meta.get("date", "")), now)
     if date_source == "feed":
         date_source = "article"  # the agency's own date
     elif published is None:

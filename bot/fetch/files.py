@@ -49,27 +49,38 @@ def parse_date(value: Any) -> datetime | None:
     """Read ISO 8601, RFC 2822 or epoch seconds; naive times are taken as UTC."""
     if value is None or isinstance(value, bool):
         return None
-    parsed: datetime | None = None
     if isinstance(value, int | float):
         try:
-            parsed = datetime.fromtimestamp(value, tz=UTC)
+            return datetime.fromtimestamp(value, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            try:
-                parsed = parsedate_to_datetime(text)
-            except (TypeError, ValueError, IndexError):
-                return None
-    if parsed is None:
+    if not isinstance(value, str):
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
+    text = value.strip()
+    return iso_date(text) or _rfc2822_date(text)
+
+
+def iso_date(text: str) -> datetime | None:
+    """Read an ISO 8601 date or time as UTC (a naive one is taken as UTC); None when the
+    text is not one, or UTC cannot hold it."""
     try:
-        return parsed.astimezone(UTC)
+        return _utc(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+def _rfc2822_date(text: str) -> datetime | None:
+    try:
+        return _utc(parsedate_to_datetime(text))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _utc(moment: datetime) -> datetime | None:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
     except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
         return None
 
