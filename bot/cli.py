@@ -403,11 +403,9 @@ def main(argv: list[str] | None = None) -> int:
     tune_garbage_collector()
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
-        argv = ["run", *argv]  # `python -m bot --language ar`: the options of the default, run
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["run", *argv]  # no subcommand runs the bot: `python -m bot --language ar`
     args = parser.parse_args(_query_words_last(argv))
-    if args.command is None:
-        args = parser.parse_args(["run", *argv])
     try:
         config = load_config()
         if args.command != "analyze":  # the one subcommand without a database

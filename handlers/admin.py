@@ -7,11 +7,10 @@ from telegram.constants import ChatAction
 
 from bot.errors import BadInput, MojazError
 from bot.i18n import t
-from bot.nlp.normalize import fold
 from bot.render import sources as render
 from bot.render.articles import Reply
 from bot.services.sources import parse_topics
-from handlers.common import Context, answer, chat_id, chat_lang, chat_tz, say
+from handlers.common import Context, answer, chat_id, chat_lang, chat_tz, parse_id, say
 
 MAX_OPML_BYTES = 1_000_000
 EXPORT_FILENAME = "mojaz-sources.opml"
@@ -37,10 +36,10 @@ def require_bot_admin(update: Update, context: Context) -> None:
 
 def source_id_arg(args: list[str], command: str) -> int:
     """Read the one source number after /`command`; raise BadInput otherwise."""
-    text = fold(args[0]).lstrip("#") if len(args) == 1 else ""
-    if not text.isascii() or not text.isdigit() or len(text) > 9:
+    source_id = parse_id(args[0], max_digits=9) if len(args) == 1 else None
+    if source_id is None:
         raise BadInput("source_id_usage", command=command)
-    return int(text)
+    return source_id
 
 
 async def sources(update: Update, context: Context) -> None:

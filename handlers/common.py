@@ -57,11 +57,11 @@ def chat_tz(update: Update, context: Context) -> str:
     return context.services.chats.timezone(chat_id(update))
 
 
-def parse_id(text: str) -> int | None:
-    """Read an article or story number ("12", "#12", "١٢"); None if it is not one."""
+def parse_id(text: str, max_digits: int = 12) -> int | None:
+    """Read an article, story or source number ("12", "#12", "١٢"); None if it is not one."""
     digits = fold(text.strip()).lstrip("#")
     # isascii too: str.isdigit accepts digits int() refuses (Ethiopic ፩, superscript ²).
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > 12:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > max_digits:
         return None
     return int(digits)
 
