@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.models import Article
-from bot.store.db import parse_utc, utc_iso
+from bot.store.db import TransactionMemo, parse_utc, utc_iso
 
 if TYPE_CHECKING:
     from bot.store.db import Store
@@ -109,17 +109,13 @@ class ArticleRepo:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        # The articles inserted in the open write transaction (and its number).
-        self._inserted: set[int] = set()
-        self._inserted_in: int | None = None
+        # The articles inserted in the open write transaction.
+        self._inserted: TransactionMemo[int, bool] = TransactionMemo(store)
 
     def inserted_now(self, article_id: int) -> bool:
         """Whether the article was inserted in the open write transaction: no row refers to
         it yet (mentions, topics, signature), so its steps have nothing to replace."""
-        open_now = self.store.open_transaction
-        return (
-            open_now is not None and open_now == self._inserted_in and article_id in self._inserted
-        )
+        return self._inserted.get(article_id) is not None
 
     def find_duplicate(
         self, url: str | None, source: str, guid: str | None, content_hash: str
@@ -174,9 +170,7 @@ class ArticleRepo:
             )
             article_id = int(cursor.lastrowid or 0)
             self._index(article_id, row, replace=False)
-            if self._inserted_in != self.store.open_transaction:
-                self._inserted, self._inserted_in = set(), self.store.open_transaction
-            self._inserted.add(article_id)
+            self._inserted.put(article_id, True)
         return article_id
 
     def update(self, article_id: int, row: ArticleRow, now: datetime) -> None:

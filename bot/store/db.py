@@ -11,10 +11,14 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from sqlite_utils import Database
 
 from bot.store.schema import migrate
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 # Cached: storing an article formats its times half a dozen times, at 2 µs each. Equal
@@ -229,6 +233,29 @@ class Store:
         """Close the connection."""
         with self.lock:
             self.db.close()
+
+
+class TransactionMemo(Generic[K, V]):
+    """Values a repository wrote in the open write transaction, by key: read back inside it
+    without a query, forgotten once another transaction begins (or this one rolls back)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._values: dict[K, V] = {}
+        self._transaction: int | None = None  # the write transaction the values belong to
+
+    def put(self, key: K, value: V) -> None:
+        """Remember a value written in the open transaction."""
+        if self._transaction != self.store.open_transaction:
+            self._values, self._transaction = {}, self.store.open_transaction
+        self._values[key] = value
+
+    def get(self, key: K) -> V | None:
+        """The value written under `key` in the open transaction, or None."""
+        open_now = self.store.open_transaction
+        if open_now is None or open_now != self._transaction:
+            return None
+        return self._values.get(key)
 
 
 class _Locked:

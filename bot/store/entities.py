@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.store.db import parse_utc, utc_iso
+from bot.store.db import TransactionMemo, parse_utc, utc_iso
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -70,10 +70,9 @@ class EntityRepo:
         # entity id -> languages whose name is stored (not blank); (folded, entity id) aliases.
         self._known: OrderedDict[str, frozenset[str]] = OrderedDict()
         self._known_aliases: OrderedDict[tuple[str, str], None] = OrderedDict()
-        # The entities of the articles saved in the open write transaction (and its number):
-        # the story step asks for them right after, in the same transaction.
-        self._saved: dict[int, frozenset[str]] = {}
-        self._saved_in: int | None = None
+        # The entities of the articles saved in the open write transaction: the story step
+        # asks for them right after, in the same transaction.
+        self._saved: TransactionMemo[int, frozenset[str]] = TransactionMemo(store)
 
     def save_article_entities(
         self,
@@ -94,9 +93,7 @@ class EntityRepo:
             )
             # The story grouper caches each article's entities: these replace them.
             self.store.stories.forget(article_id)
-            if self._saved_in != self.store.open_transaction:
-                self._saved, self._saved_in = {}, self.store.open_transaction
-            self._saved[article_id] = frozenset(m.entity_id for m in mentions)
+            self._saved.put(article_id, frozenset(m.entity_id for m in mentions))
 
     def get(self, entity_id: str) -> EntityRow | None:
         """Return one entity, or None."""
@@ -199,11 +196,9 @@ class EntityRepo:
     def entity_ids_of_article(self, article_id: int) -> set[str]:
         """The entities one article mentions."""
         with self.store.reading() as db:
-            transaction = self.store.open_transaction
-            if transaction is not None and transaction == self._saved_in:
-                saved = self._saved.get(article_id)
-                if saved is not None:
-                    return set(saved)
+            saved = self._saved.get(article_id)
+            if saved is not None:
+                return set(saved)
             return {
                 r[0]
                 for r in db.execute(
