@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ConfigError
+from bot.nlp.timezones import zone_exists
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 LANGUAGES = ("ar", "en", "tr")
@@ -89,12 +89,10 @@ def load_config(
             ) from None
 
     timezone = get("DEFAULT_TIMEZONE", "UTC")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not zone_exists(timezone):
         raise ConfigError(
             f"DEFAULT_TIMEZONE {timezone!r} is not an IANA time zone (e.g. Asia/Gaza)"
-        ) from None
+        )
 
     language = get("DEFAULT_LANGUAGE", "en").lower()
     if language not in LANGUAGES:

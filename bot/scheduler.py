@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -27,6 +27,7 @@ from telegram.error import (
 from telegram.ext import Application, ContextTypes
 
 from bot.clock import Clock
+from bot.nlp.timezones import zone_exists
 from bot.render.articles import Button
 from bot.services.delivery import (
     ChatGone,
@@ -77,12 +78,10 @@ def latest_slot(now: datetime, times: list[str], days: list[int], timezone: str)
 
 
 def _zone_name(name: str | None, default: str) -> str:
+    if name and zone_exists(name):
+        return name
     if name:
-        try:
-            ZoneInfo(name)
-            return name
-        except (ZoneInfoNotFoundError, ValueError):
-            log.warning("unknown time zone %r; using %s", name, default)
+        log.warning("unknown time zone %r; using %s", name, default)
     return default
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.nlp.normalize import fold
@@ -104,9 +104,9 @@ def _from_offset(key: str) -> str | None:
     return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
 
 
-@cache
+@lru_cache(maxsize=1024)  # bounded: it also reads what users type
 def zone_exists(name: str) -> bool:
-    """Whether `name` is a time zone this system can load (for names already stored)."""
+    """Whether `name` is a time zone this system can load."""
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -121,12 +121,8 @@ def resolve_timezone(text: str) -> str | None:
         return None
     if raw.upper() in ("UTC", "GMT", "Z"):
         return "UTC"
-    if "/" in raw and ".." not in raw:
-        try:
-            ZoneInfo(raw)
-            return raw
-        except (KeyError, ValueError, OSError):
-            pass
+    if "/" in raw and ".." not in raw and zone_exists(raw):
+        return raw
     key = _key(raw)
     return _from_offset(fold(raw)) or _zones_by_city().get(key) or _from_catalog(raw)
 
