@@ -111,6 +111,16 @@ def impossible_iso_date(text: str | None) -> bool:
     return False
 
 
+def _entry_stamp(entry: Any) -> time.struct_time | None:
+    """An item's published time, else its updated time, as feedparser read it; a date no
+    calendar has counts as none. (feedparser's own .get warns when it falls back.)"""
+    for key, parsed_key in (("published", "published_parsed"), ("updated", "updated_parsed")):
+        stamp = dict.get(entry, parsed_key)
+        if stamp and not impossible_iso_date(dict.get(entry, key)):
+            return stamp
+    return None
+
+
 def sane_date(value: datetime | None, now: datetime) -> tuple[datetime | None, str]:
     """Return (date, date_source): pre-1995 is missing, the far future is clamped to now."""
     if value is None or value < EARLIEST:
@@ -186,16 +196,7 @@ def entry_to_draft(
     if not title and not body:
         return None, "no title and no text"
     guid = (dict.get(entry, "id") or "").strip() or link or _content_hash(title, body)
-    # feedparser's own .get warns when it falls back from published to updated.
-    stamp = next(
-        (
-            dict.get(entry, f"{key}_parsed")
-            for key in ("published", "updated")
-            if dict.get(entry, f"{key}_parsed") and not impossible_iso_date(dict.get(entry, key))
-        ),
-        None,
-    )
-    published, date_source = sane_date(_to_datetime(stamp), now)
+    published, date_source = sane_date(_to_datetime(_entry_stamp(entry)), now)
     draft = ArticleDraft(
         title=title,
         body=body,
